@@ -1,0 +1,1 @@
+"""Graph stage: extractions in, one RDF graph (rdflib) with a networkx view out."""

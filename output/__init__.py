@@ -1,0 +1,1 @@
+"""Output stage: files, HTML, query results and the command line."""
