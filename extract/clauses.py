@@ -1,0 +1,384 @@
+"""Clause-level entities: the problems a document admits and the targets it sets.
+
+Problems come from three places: the problem lists found by ``structure`` (一是…；主要表现为…),
+clauses elsewhere that state a shortcoming (…仍然严峻复杂, 有的…), and the objects of
+remedies (克服…, 解决…问题). Targets are goals of the plan: numbers with a comparator
+(增长8%以上), zero goals (…零发生), bottom lines (不发生…风险) and stated goal lists
+(主要预期目标是：…). Nothing is taken as a target from a section reviewing the past.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from .resources import compile_pattern, section
+from .structure import ProblemBlock, Structure
+from .textview import Span, clauses, sentences, strip_span
+
+_EDGE = " \t\u3000，。；：、！？,.;:!?“”"
+
+
+@dataclass(slots=True)
+class ProblemFact:
+    """A problem mention with what the text says around it."""
+
+    span: Span
+    rule: str
+    #: indices of the problems it is part of (its list heading, its sentence's lead clause)
+    parents: list[int] = field(default_factory=list)
+    #: the stretch whose names the problem is about (itself and its explanatory clauses)
+    context: Span = field(default_factory=lambda: Span(0, 0))
+    #: the sentence that states it (evidence of partOf and concerns)
+    sentence: Span = field(default_factory=lambda: Span(0, 0))
+    #: the remedy sentence when a remedy verb introduced it (evidence of addresses)
+    remedy: Span | None = None
+    block: int | None = None
+    #: True for the heading of an enumerated item of a problem list
+    heading: bool = False
+
+
+@dataclass(slots=True)
+class TargetFact:
+    """A target mention with its sentence and structured reading (value, unit, comparator)."""
+
+    span: Span
+    rule: str
+    sentence: Span
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseRules:
+    markers: re.Pattern[str]
+    strip_prefix: re.Pattern[str]
+    strip_suffix: re.Pattern[str]
+    subject_markers: re.Pattern[str]
+    min_chars: int
+    max_chars: int
+    remedy_verbs: re.Pattern[str]
+    problem_nouns: re.Pattern[str]
+    max_object_chars: int
+    strip_object_suffix: re.Pattern[str]
+    target_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    target_strip_prefix: re.Pattern[str]
+    target_strip_suffix: re.Pattern[str]
+    past_markers: re.Pattern[str]
+
+
+@cache
+def clause_rules() -> ClauseRules:
+    """Compile ``data/clauses.yaml`` once."""
+    problems = section("clauses.yaml:problems")
+    remedies = section("clauses.yaml:remedies")
+    targets = section("clauses.yaml:targets")
+    markers = sorted((str(m) for m in problems["markers"]), key=len, reverse=True)
+    names = ("numeric", "zero", "no_risk", "above_average", "full_coverage", "goal_of")
+    return ClauseRules(
+        markers=compile_pattern("|".join(re.escape(m) for m in markers), "problem markers"),
+        strip_prefix=compile_pattern(str(problems["strip_prefix"]), "problems strip_prefix"),
+        strip_suffix=compile_pattern(str(problems["strip_suffix"]), "problems strip_suffix"),
+        subject_markers=compile_pattern(str(problems["subject_markers"]), "subject_markers"),
+        min_chars=int(problems["min_chars"]),
+        max_chars=int(problems["max_chars"]),
+        remedy_verbs=compile_pattern(str(remedies["verbs"]), "remedy verbs"),
+        problem_nouns=compile_pattern(str(remedies["problem_nouns"]), "problem nouns"),
+        max_object_chars=int(remedies["max_object_chars"]),
+        strip_object_suffix=compile_pattern(
+            str(remedies["strip_object_suffix"]), "strip_object_suffix"
+        ),
+        target_patterns=tuple(
+            (f"target.{n.replace('_', '-')}", compile_pattern(str(targets[n]), f"targets {n}"))
+            for n in names
+        ),
+        target_strip_prefix=compile_pattern(str(targets["strip_prefix"]), "targets prefix"),
+        target_strip_suffix=compile_pattern(str(targets["strip_suffix"]), "targets suffix"),
+        past_markers=compile_pattern(str(targets["past_markers"]), "targets past_markers"),
+    )
+
+
+# ----------------------------------------------------------------------------- problems
+
+
+def clean_problem(view: str, span: Span) -> Span:
+    """A problem clause without its discourse words (反映出…, …的现象)."""
+    rules = clause_rules()
+    span = strip_span(view, span.start, span.end, _EDGE)
+    for _ in range(2):
+        match = rules.strip_prefix.match(view[span.start : span.end])
+        if match and match.end() < len(span):
+            span = Span(span.start + match.end(), span.end)
+        match = rules.strip_suffix.search(view[span.start : span.end])
+        if match and match.start() > 0:
+            span = Span(span.start, span.start + match.start())
+        span = strip_span(view, span.start, span.end, _EDGE)
+    return span
+
+
+def is_problem_clause(view: str, span: Span) -> bool:
+    """Whether a clause states a shortcoming (a marker word, or a scolded group's deeds)."""
+    rules = clause_rules()
+    piece = view[span.start : span.end]
+    return bool(rules.markers.search(piece)) or bool(rules.subject_markers.match(piece))
+
+
+def find_problems(view: str, structure: Structure) -> list[ProblemFact]:
+    """Every problem mention: from problem lists, free clauses and remedy objects."""
+    facts: list[ProblemFact] = []
+    for index, block in enumerate(structure.problem_blocks):
+        _block_problems(view, block, index, facts)
+    taken = [f.span for f in facts] + [b.span for b in structure.problem_blocks]
+    titles = [t.title for t in structure.tasks]
+    for para in structure.paragraphs:
+        if structure.closing and para.start >= structure.closing.start:
+            break
+        for sent in sentences(view, para):
+            if any(b.span.contains(sent) for b in structure.problem_blocks):
+                continue
+            if any(b.opener.overlaps(sent) for b in structure.problem_blocks):
+                continue
+            _sentence_problems(view, sent, facts, taken, titles)
+            _remedy_problems(view, sent, facts, taken)
+    facts.sort(key=lambda f: f.span.start)
+    return facts
+
+
+def _add(facts: list[ProblemFact], fact: ProblemFact) -> int:
+    facts.append(fact)
+    return len(facts) - 1
+
+
+def _block_problems(view: str, block: ProblemBlock, index: int, facts: list[ProblemFact]) -> None:
+    rules = clause_rules()
+    for item in block.items:
+        head: int | None = None
+        if item.heading is not None:
+            label = clean_problem(view, item.heading)
+            if len(label) >= rules.min_chars:
+                head = _add(
+                    facts,
+                    ProblemFact(
+                        label,
+                        "problem.list-heading",
+                        context=label,
+                        sentence=item.heading,
+                        block=index,
+                        heading=True,
+                    ),
+                )
+        for detail in item.details:
+            groups = [detail] if block.enumerated else list(clauses(view, detail, "；;。"))
+            for group in groups:
+                _group_problems(view, group, block, index, head, facts)
+
+
+def _group_problems(
+    view: str,
+    group: Span,
+    block: ProblemBlock,
+    index: int,
+    head: int | None,
+    facts: list[ProblemFact],
+) -> None:
+    """Problems of one sentence (enumerated list) or one ；-group (plain list)."""
+    rules = clause_rules()
+    lead: int | None = None
+    last: int | None = None
+    for clause in clauses(view, group, "，,；;。"):
+        label = clean_problem(view, clause)
+        problem = len(label) >= rules.min_chars and (
+            not block.enumerated or is_problem_clause(view, clause)
+        )
+        if not problem or len(label) > rules.max_chars:
+            if last is not None:  # an explanatory clause: widen what the problem is about
+                facts[last].context = Span(facts[last].context.start, clause.end)
+            continue
+        parents = [head] if head is not None else []
+        explained = re.match(r"(?:反映出|暴露出|导致|致使|表现为)", view[clause.start : clause.end])
+        if lead is not None and (explained or not block.enumerated):
+            parents.append(lead)
+        last = _add(
+            facts,
+            ProblemFact(
+                label,
+                "problem.list-item",
+                parents=parents,
+                context=label,
+                sentence=group,
+                block=index,
+            ),
+        )
+        if lead is None:
+            lead = last
+
+
+def _sentence_problems(
+    view: str, sent: Span, facts: list[ProblemFact], taken: list[Span], titles: list[Span]
+) -> None:
+    """Shortcomings stated outside problem lists: marker clauses, 有的…/一些… clauses."""
+    rules = clause_rules()
+    lead: int | None = None
+    for clause in clauses(view, sent, "，,；;。！？"):
+        if any(t.overlaps(clause) for t in titles) or any(t.overlaps(clause) for t in taken):
+            continue
+        piece = view[clause.start : clause.end]
+        if re.search(r"(?:要|必须|坚决|确保|力争|努力|着力|切实|进一步|不断|持续|加快)", piece):
+            continue  # an instruction, not a finding
+        if not rules.markers.search(piece):
+            continue
+        label = clean_problem(view, clause)
+        if not rules.min_chars <= len(label) <= rules.max_chars:
+            continue
+        parents = [lead] if lead is not None else []
+        index = _add(
+            facts,
+            ProblemFact(label, "problem.marker-clause", parents, context=label, sentence=sent),
+        )
+        taken.append(label)
+        if lead is None and rules.subject_markers.match(piece):
+            lead = index
+
+
+def _remedy_problems(view: str, sent: Span, facts: list[ProblemFact], taken: list[Span]) -> None:
+    """The object of a remedy verb (克服思维惯性, 解决…问题) when it names a problem."""
+    rules = clause_rules()
+    for clause in clauses(view, sent, "，,；;。！？"):
+        piece = view[clause.start : clause.end]
+        for verb in rules.remedy_verbs.finditer(piece):
+            obj_start = clause.start + verb.end()
+            obj = _object(view, obj_start, clause.end)
+            if obj is None:
+                continue
+            if any(t.overlaps(obj) for t in taken):
+                continue
+            facts.append(
+                ProblemFact(obj, "problem.remedy-object", context=obj, sentence=sent, remedy=sent)
+            )
+            taken.append(obj)
+            break
+
+
+def _object(view: str, start: int, end: int) -> Span | None:
+    """The noun phrase after a remedy verb, when it names a problem."""
+    rules = clause_rules()
+    # the object ends at the next remedy verb or conjunction that starts another action
+    stop = end
+    for match in re.finditer(r"[，,；;。]|(?:的(?:整改|治理|防治|整治)|整改工作|整改成果)", view[start:end]):
+        stop = start + match.start()
+        break
+    span = strip_span(view, start, stop, _EDGE + "好")
+    piece = view[span.start : span.end]
+    suffix = rules.strip_object_suffix.search(piece)
+    if suffix and suffix.start() > 1:
+        span = Span(span.start, span.start + suffix.start())
+        piece = view[span.start : span.end]
+    lead = re.match(r"^(?:各种|各类|一切|出现|发生|存在)", piece)
+    if lead:
+        span = Span(span.start + lead.end(), span.end)
+        piece = view[span.start : span.end]
+    if not 2 <= len(piece) <= rules.max_object_chars:
+        return None
+    if not rules.problem_nouns.search(piece):
+        return None
+    return strip_span(view, span.start, span.end, _EDGE)
+
+
+# ----------------------------------------------------------------------------- targets
+
+_VALUE = re.compile(
+    r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|％|个百分点|万亩|亩|亿元|万元|元|个|座|户|天|公里|千米|米"
+    r"|万人|人|万吨|吨|平方米|万平方米|家|所|项|套|辆|次|条|处|张)?"
+    r"\s*(?P<comparator>以上|左右|以内|以下|及以上)?"
+)
+_COMPARATOR_WORDS = {
+    "以上": "atLeast",
+    "及以上": "atLeast",
+    "不低于": "atLeast",
+    "不少于": "atLeast",
+    "超过": "above",
+    "左右": "about",
+    "以内": "atMost",
+    "以下": "below",
+    "控制在": "atMost",
+    "零": "zero",
+}
+_YEAR = re.compile(r"(\d{4})年")
+_GOAL_LIST = re.compile(r"(?:主要)?(?:预期)?目标(?:是|为)[：:]")
+
+
+def find_targets(view: str, structure: Structure) -> list[TargetFact]:
+    """Goals set by the plan (never results of the past)."""
+    rules = clause_rules()
+    found: list[TargetFact] = []
+    taken: list[Span] = []
+    for para in structure.paragraphs:
+        if structure.in_review(para.start) or structure.block_at(para.start) is not None:
+            continue
+        if structure.closing and para.start >= structure.closing.start:
+            break
+        listed = _GOAL_LIST.search(view[para.start : para.end])
+        for sent in sentences(view, para):
+            if listed and sent.end > para.start + listed.end():
+                start = max(sent.start, para.start + listed.end())
+                for piece in clauses(view, Span(start, sent.end), "；;。"):
+                    label = _clean_target(view, piece)
+                    if len(label) >= 4 and not any(t.overlaps(label) for t in taken):
+                        found.append(
+                            TargetFact(label, "target.goal-list", sent, _reading(view, label))
+                        )
+                        taken.append(label)
+                continue
+            for clause in clauses(view, sent, "，,；;。！？：:"):
+                piece = view[clause.start : clause.end]
+                for rule_id, pattern in rules.target_patterns:
+                    match = pattern.search(piece)
+                    if match is None:
+                        continue
+                    if rule_id == "target.numeric" and rules.past_markers.search(piece):
+                        continue
+                    if rule_id in ("target.full-coverage", "target.goal-of"):
+                        span = Span(clause.start + match.start(), clause.start + match.end())
+                    else:
+                        span = Span(clause.start, clause.start + match.end())
+                    label = _clean_target(view, span)
+                    if len(label) < 4 or any(t.overlaps(label) for t in taken):
+                        continue
+                    found.append(TargetFact(label, rule_id, sent, _reading(view, label)))
+                    taken.append(label)
+                    break
+    return found
+
+
+def _clean_target(view: str, span: Span) -> Span:
+    rules = clause_rules()
+    span = strip_span(view, span.start, span.end, _EDGE)
+    match = rules.target_strip_prefix.match(view[span.start : span.end])
+    if match and match.end() < len(span):
+        span = Span(span.start + match.end(), span.end)
+    match = rules.target_strip_suffix.search(view[span.start : span.end])
+    if match and match.start() > 0:
+        span = Span(span.start, span.start + match.start())
+    return strip_span(view, span.start, span.end, _EDGE + "的")
+
+
+def _reading(view: str, span: Span) -> dict[str, str]:
+    """Value, unit, comparator and year of a target, where the label states them."""
+    piece = view[span.start : span.end]
+    out: dict[str, str] = {}
+    for match in _VALUE.finditer(piece):
+        if _YEAR.match(piece, match.start()):
+            continue
+        out["value"] = match.group("value")
+        if match.group("unit"):
+            out["unit"] = match.group("unit").replace("％", "%")
+        if match.group("comparator"):
+            out["comparator"] = _COMPARATOR_WORDS[match.group("comparator")]
+        break
+    for word, name in _COMPARATOR_WORDS.items():
+        if "comparator" not in out and word in piece:
+            out["comparator"] = name
+    year = _YEAR.search(piece)
+    if year:
+        out["year"] = year.group(1)
+    return out

@@ -1,0 +1,54 @@
+"""Document metadata from the header: title, date, speaker, meeting.
+
+Reports and speeches open the same way: a title line (or several), a dash line with the date
+and the meeting ("——2019年3月4日在…会议上"), and the speaker's role and name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .textview import Span, paragraphs
+
+_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_MEETING = re.compile(r"在(?P<meeting>[^，。\n]{4,60}?)上(?:的(?:讲话|报告|工作报告))?\s*$")
+_SENTENCE = re.compile(r"[。！？；：:]")
+
+
+def document_metadata(text: str, view: str, speaker: str | None = None) -> dict[str, str]:
+    """Title, date (ISO), meeting and speaker of a document, where its header states them."""
+    paras = list(paragraphs(text))[:6]
+    out: dict[str, str] = {}
+    title: list[str] = []
+    for para in paras:
+        piece = view[para.start : para.end]
+        if piece.startswith("——") or _SENTENCE.search(piece) or len(piece) > 40:
+            break
+        title.append(text[para.start : para.end])
+    if title:
+        out["title"] = "".join(t.replace(" ", "") if _spaced(t) else t for t in title)
+    for para in paras:
+        piece = view[para.start : para.end]
+        if not piece.startswith("——"):
+            continue
+        date = _DATE.search(piece)
+        if date:
+            y, m, d = (int(g) for g in date.groups())
+            out["date"] = f"{y:04d}-{m:02d}-{d:02d}"
+        meeting = _MEETING.search(piece)
+        if meeting:
+            out["meeting"] = _cut(text, Span(para.start + meeting.start("meeting"), para.start + meeting.end("meeting")))
+        break
+    if speaker:
+        out["creator"] = speaker
+    return out
+
+
+def _spaced(line: str) -> bool:
+    """A title set with spaces between characters (政 府 工 作 报 告)."""
+    parts = line.split()
+    return len(parts) > 2 and all(len(p) == 1 for p in parts)
+
+
+def _cut(text: str, span: Span) -> str:
+    return text[span.start : span.end].strip()

@@ -1,0 +1,254 @@
+"""The spaCy pipeline: a blank Chinese pipeline with policykg's own components.
+
+``spacy.blank("zh")`` with the character segmenter (no model, nothing to download; faster
+than jieba and it keeps every name that a word segmenter would cut — see
+``benchmarks/segmenter.py``), then, in order:
+
+- ``policykg_view``      the matching view (OCR and width folds) and sentence boundaries
+- ``policykg_structure`` headings, enumerated tasks, lead sentences, problem lists
+- ``policykg_names``     lexicon and pattern mentions of named entities
+- ``policykg_clauses``   problems and targets
+- ``policykg_entities``  mentions grouped into entities; ``doc.spans["policykg"]``
+- ``policykg_relations`` relation rules
+
+Each component stores its result on a ``Doc`` extension (``doc._.policykg_*``), so that
+``nlp.analyze_pipes()`` tells what each one needs and sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .clauses import find_problems, find_targets
+from .metadata import document_metadata
+from .model import Entity, Evidence, Extraction, Mention, Relation
+from .names import find_names
+from .relations import Analysis, find_relations, find_speaker
+from .resolve import MentionRecord, choose_label, group_mentions
+from .schema import EntityType
+from .structure import find_structure
+from .textview import make_view, paragraphs, sentences
+
+#: Bump when a change of rules or data changes what is extracted (caches key on it).
+PIPELINE_VERSION = "0.1.0"
+
+_EXTENSIONS = (
+    "policykg_view",
+    "policykg_structure",
+    "policykg_names",
+    "policykg_problems",
+    "policykg_targets",
+    "policykg_analysis",
+    "policykg_relations",
+)
+
+
+def register_extensions() -> None:
+    """Register the ``Doc`` extensions the components write (once per process)."""
+    for name in _EXTENSIONS:
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+@Language.component("policykg_view", assigns=["doc._.policykg_view", "token.is_sent_start"])
+def view_component(doc: Doc) -> Doc:
+    """The same-length matching view, and sentence starts on the tokens."""
+    view = make_view(doc.text)
+    doc._.policykg_view = view
+    starts = {s.start for p in paragraphs(doc.text) for s in sentences(view, p)}
+    for token in doc:
+        token.is_sent_start = token.i == 0 or token.idx in starts
+    return doc
+
+
+@Language.component(
+    "policykg_structure", requires=["doc._.policykg_view"], assigns=["doc._.policykg_structure"]
+)
+def structure_component(doc: Doc) -> Doc:
+    """Headings, tasks, problem lists, review sections."""
+    doc._.policykg_structure = find_structure(doc.text, doc._.policykg_view)
+    return doc
+
+
+@Language.component(
+    "policykg_names", requires=["doc._.policykg_view"], assigns=["doc._.policykg_names"]
+)
+def names_component(doc: Doc) -> Doc:
+    """Lexicon and pattern mentions of bodies, people, strategies, policies, meetings."""
+    doc._.policykg_names = find_names(doc.text, doc._.policykg_view)
+    return doc
+
+
+@Language.component(
+    "policykg_clauses",
+    requires=["doc._.policykg_structure"],
+    assigns=["doc._.policykg_problems", "doc._.policykg_targets"],
+)
+def clauses_component(doc: Doc) -> Doc:
+    """Problems and targets."""
+    view, structure = doc._.policykg_view, doc._.policykg_structure
+    doc._.policykg_problems = find_problems(view, structure)
+    doc._.policykg_targets = find_targets(view, structure)
+    return doc
+
+
+@Language.component(
+    "policykg_entities",
+    requires=["doc._.policykg_names", "doc._.policykg_problems", "doc._.policykg_targets"],
+    assigns=["doc._.policykg_analysis", "doc.spans"],
+)
+def entities_component(doc: Doc) -> Doc:
+    """Group all mentions into entities; mirror the mentions in ``doc.spans["policykg"]``."""
+    analysis = _analysis(doc)
+    doc._.policykg_analysis = analysis
+    spans = []
+    for m in analysis.mentions:
+        span = doc.char_span(m.span.start, m.span.end, label=str(m.type), alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    doc.spans["policykg"] = spans
+    return doc
+
+
+@Language.component(
+    "policykg_relations",
+    requires=["doc._.policykg_analysis"],
+    assigns=["doc._.policykg_relations"],
+)
+def relations_component(doc: Doc) -> Doc:
+    """Relation rules over the analysis."""
+    doc._.policykg_relations = find_relations(doc._.policykg_analysis)
+    return doc
+
+
+def _analysis(doc: Doc) -> Analysis:
+    view, structure = doc._.policykg_view, doc._.policykg_structure
+    mentions: list[MentionRecord] = [
+        MentionRecord(c.span, c.type, c.rule, c.canonical, dict(c.attrs))
+        for c in doc._.policykg_names
+    ]
+    task_mentions = []
+    for task in structure.tasks:
+        task_mentions.append(len(mentions))
+        attributes = {"modality": task.modality} if task.modality else {}
+        mentions.append(MentionRecord(task.title, EntityType.TASK, task.rule, None, attributes))
+    problem_mentions = []
+    for fact in doc._.policykg_problems:
+        problem_mentions.append(len(mentions))
+        mentions.append(MentionRecord(fact.span, EntityType.PROBLEM, fact.rule))
+    target_mentions = []
+    for target in doc._.policykg_targets:
+        target_mentions.append(len(mentions))
+        mentions.append(
+            MentionRecord(target.span, EntityType.TARGET, target.rule, None, target.attributes)
+        )
+    groups = group_mentions(view, mentions)
+    entity_of = [0] * len(mentions)
+    for n, group in enumerate(groups):
+        for i in group.mentions:
+            entity_of[i] = n
+    analysis = Analysis(
+        doc.text,
+        view,
+        structure,
+        mentions,
+        groups,
+        entity_of,
+        task_mentions,
+        doc._.policykg_problems,
+        problem_mentions,
+        doc._.policykg_targets,
+        target_mentions,
+    )
+    analysis.speaker = find_speaker(analysis)
+    return analysis
+
+
+@cache
+def make_nlp() -> Language:
+    """The pipeline (built once per process): blank Chinese, character segmenter."""
+    register_extensions()
+    nlp = spacy_blank_zh()
+    for name in (
+        "policykg_view",
+        "policykg_structure",
+        "policykg_names",
+        "policykg_clauses",
+        "policykg_entities",
+        "policykg_relations",
+    ):
+        nlp.add_pipe(name)
+    return nlp
+
+
+def spacy_blank_zh() -> Language:
+    """``spacy.blank("zh")`` with the character segmenter, set explicitly."""
+    import spacy
+
+    config: dict[str, Any] = {"nlp": {"tokenizer": {"segmenter": "char"}}}
+    return spacy.blank("zh", config=config)
+
+
+def to_extraction(doc: Doc, document: str) -> Extraction:
+    """The extraction of a processed ``Doc``: entities with mentions, relations, metadata."""
+    a: Analysis = doc._.policykg_analysis
+    text = doc.text
+    ids = [f"e{n + 1}" for n in range(len(a.groups))]
+    entities = []
+    for n, group in enumerate(a.groups):
+        label = choose_label(text, a.view, group, a.mentions)
+        mentions = [
+            Mention(
+                a.mentions[i].span.start,
+                a.mentions[i].span.end,
+                text[a.mentions[i].span.start : a.mentions[i].span.end],
+                a.mentions[i].rule,
+            )
+            for i in group.mentions
+        ]
+        aliases = sorted({m.text for m in mentions if m.text != label})
+        attributes: dict[str, str] = {}
+        for i in group.mentions:
+            for key, value in a.mentions[i].attributes.items():
+                attributes.setdefault(key, value)
+        entities.append(Entity(ids[n], group.type, label, mentions, aliases, attributes))
+    relations = [
+        Relation(
+            ids[r.head],
+            r.type,
+            ids[r.tail],
+            r.rule,
+            Evidence(r.evidence.start, r.evidence.end, text[r.evidence.start : r.evidence.end]),
+        )
+        for r in doc._.policykg_relations
+    ]
+    speaker = None
+    for e in entities:
+        if e.type is EntityType.PERSON and "role" in e.attributes:
+            speaker = e.label
+            break
+    metadata = document_metadata(text, a.view, speaker)
+    if a.speaker is not None:
+        metadata["publisher"] = entities[a.speaker].label
+    return Extraction(document, text, entities, relations, metadata)
+
+
+def extract_text(text: str, document: str = "<text>") -> Extraction:
+    """Extract entities and relations from one document's text."""
+    return to_extraction(make_nlp()(text), document)
+
+
+def extract_texts(
+    texts: Iterable[tuple[str, str]], batch_size: int = 8
+) -> Iterator[Extraction]:
+    """Extract several documents given as (name, text) pairs, streaming through ``nlp.pipe``."""
+    nlp = make_nlp()
+    pairs = list(texts)
+    docs = nlp.pipe((t for _, t in pairs), batch_size=batch_size)
+    for (name, _), doc in zip(pairs, docs, strict=True):
+        yield to_extraction(doc, name)

@@ -1,0 +1,89 @@
+"""Group mentions into entities: one entity per real-world thing within a document.
+
+Mentions are grouped by type and a key: the normalised label of their matching view (so OCR
+misreadings group with the correct form), the lexicon's canonical label when the lexicon found
+them, and the rewrites of ``data/resolution.yaml`` (区人民政府 ↔ 区政府, …会议 ↔ …会).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from .normalize import normalize_label
+from .resources import compile_pattern, load_yaml
+from .schema import EntityType
+from .textview import Span
+
+
+@dataclass(slots=True)
+class MentionRecord:
+    """A mention before grouping: span, type, rule, and what the rule knew of it."""
+
+    span: Span
+    type: EntityType
+    rule: str
+    canonical: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Group:
+    """An entity in the making: its mentions (indices into the mention list)."""
+
+    type: EntityType
+    key: str
+    mentions: list[int]
+    canonical: str | None = None
+
+
+@cache
+def _rewrites() -> dict[EntityType, tuple[tuple[re.Pattern[str], str], ...]]:
+    data = load_yaml("resolution.yaml").get("rewrites") or {}
+    out: dict[EntityType, tuple[tuple[re.Pattern[str], str], ...]] = {}
+    for type_name, rules in data.items():
+        out[EntityType(type_name)] = tuple(
+            (compile_pattern(str(r[0]), f"resolution.yaml {type_name}"), str(r[1])) for r in rules
+        )
+    return out
+
+
+def mention_key(etype: EntityType, surface: str) -> str:
+    """The grouping key of a surface form (matching view) of type ``etype``."""
+    key = normalize_label(surface)
+    for pattern, replacement in _rewrites().get(etype, ()):
+        rewritten = pattern.sub(replacement, key)
+        if len(rewritten) >= 2:
+            key = rewritten
+    return key
+
+
+def group_mentions(view: str, mentions: Sequence[MentionRecord]) -> list[Group]:
+    """Entities as groups of mentions, ordered by their first mention."""
+    groups: dict[tuple[EntityType, str], Group] = {}
+    order = sorted(range(len(mentions)), key=lambda i: (mentions[i].span.start, i))
+    for i in order:
+        m = mentions[i]
+        surface = view[m.span.start : m.span.end]
+        key = mention_key(m.type, m.canonical or surface)
+        group = groups.get((m.type, key))
+        if group is None:
+            group = groups[(m.type, key)] = Group(m.type, key, [], m.canonical)
+        group.mentions.append(i)
+        if group.canonical is None:
+            group.canonical = m.canonical
+    return sorted(groups.values(), key=lambda g: (mentions[g.mentions[0]].span.start, g.type))
+
+
+def choose_label(text: str, view: str, group: Group, mentions: Sequence[MentionRecord]) -> str:
+    """The label: the canonical form when the text has it, else the first surface form."""
+    surfaces = [text[mentions[i].span.start : mentions[i].span.end] for i in group.mentions]
+    if group.canonical is not None:
+        wanted = normalize_label(group.canonical)
+        for i, surface in zip(group.mentions, surfaces, strict=True):
+            span = mentions[i].span
+            if normalize_label(view[span.start : span.end]) == wanted:
+                return surface
+    return surfaces[0]

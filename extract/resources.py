@@ -1,0 +1,257 @@
+"""Load the package's data files (lexicons, patterns, structure cues) once, compiled.
+
+The rules live in ``extract/data/*.yaml``; this module only reads, validates and compiles
+them, so that a broken data file fails loudly with the file and entry named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from .errors import DataError
+from .schema import EntityType
+
+_PACKAGE = "policykg.extract"
+_QUOTES = "“”‘’\"'"
+
+
+def load_yaml(name: str) -> dict[str, Any]:
+    """The parsed data file ``data/<name>``; DataError when it is missing or malformed."""
+    try:
+        raw = resources.files(_PACKAGE).joinpath("data", name).read_text(encoding="utf-8")
+        data = yaml.safe_load(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataError(f"data file {name}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DataError(f"data file {name}: expected a mapping at the top level")
+    return data
+
+
+def compile_pattern(pattern: str, where: str) -> re.Pattern[str]:
+    """Compile ``pattern``; DataError naming ``where`` when it is not a valid expression."""
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise DataError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
+
+
+# ----------------------------------------------------------------------------- lexicon
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconEntry:
+    """One entity of the lexicon: its canonical label and every listed surface form."""
+
+    type: EntityType
+    label: str
+    forms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """All lexicon entries and one compiled alternation over their surface forms."""
+
+    entries: tuple[LexiconEntry, ...]
+    pattern: re.Pattern[str]
+    #: compiled-alternation group name → entry index
+    by_group: dict[str, int]
+
+
+def _term_pattern(term: str, confusions: dict[str, str]) -> str:
+    """A regex for a lexicon term: quotes optional, OCR confusions tolerated."""
+    out: list[str] = []
+    for ch in term:
+        if ch in _QUOTES:
+            out.append(f"[{re.escape(_QUOTES)}]?")
+        elif ch in confusions:
+            out.append(f"[{re.escape(ch + confusions[ch])}]")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The compiled lexicon of ``data/lexicon.yaml``."""
+    data = load_yaml("lexicon.yaml")
+    confusions = ocr_confusions()
+    entries: list[LexiconEntry] = []
+    for type_name, lines in data.items():
+        try:
+            etype = EntityType(type_name)
+        except ValueError as exc:
+            raise DataError(f"lexicon.yaml: unknown entity type {type_name!r}") from exc
+        for line in lines or []:
+            forms = tuple(f.strip() for f in str(line).split("|") if f.strip())
+            if not forms:
+                raise DataError(f"lexicon.yaml: empty entry under {type_name}")
+            entries.append(LexiconEntry(etype, forms[0], forms))
+    alternatives: list[tuple[int, str, str]] = []
+    by_group: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        for n, form in enumerate(entry.forms):
+            group = f"g{index}_{n}"
+            by_group[group] = index
+            alternatives.append((len(form), group, _term_pattern(form, confusions)))
+    # longest forms first, so that the alternation prefers 乡村振兴战略 over 乡村振兴
+    alternatives.sort(key=lambda a: (-a[0], a[1]))
+    joined = "|".join(f"(?P<{g}>{p})" for _, g, p in alternatives)
+    return Lexicon(tuple(entries), compile_pattern(joined, "lexicon.yaml"), by_group)
+
+
+# ----------------------------------------------------------------------------- OCR
+
+
+@cache
+def ocr_folds() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Context-bound one-character corrections applied to the matching view."""
+    data = load_yaml("ocr.yaml")
+    folds = []
+    for item in data.get("folds") or []:
+        if not (isinstance(item, list) and len(item) == 2 and len(str(item[1])) == 1):
+            raise DataError(f"ocr.yaml: a fold must be [regex, one character], got {item!r}")
+        folds.append((compile_pattern(str(item[0]), "ocr.yaml folds"), str(item[1])))
+    return tuple(folds)
+
+
+@cache
+def ocr_confusions() -> dict[str, str]:
+    """Character → characters it is misread as (used by lexicon matching)."""
+    data = load_yaml("ocr.yaml")
+    return {str(k): str(v) for k, v in (data.get("confusions") or {}).items()}
+
+
+# ----------------------------------------------------------------------------- patterns
+
+
+@dataclass(frozen=True, slots=True)
+class PatternRule:
+    """One entry of ``patterns.yaml`` with its expression compiled."""
+
+    id: str
+    type: EntityType
+    kind: str
+    regex: re.Pattern[str]
+    extend_place: bool = False
+    source: EntityType | None = None
+    min_left: int = 2
+    max_left: int = 16
+    keep_head: bool = True
+    word_end: bool = False
+
+
+_KINDS = {"regex", "suffix", "extend", "quoted", "list", "header"}
+
+
+def _expand(pattern: str, fragments: dict[str, str]) -> str:
+    """Replace ``{name}`` by its fragment, leaving regex quantifiers like {1,3} alone."""
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return fragments[name] if name in fragments else match.group(0)
+
+    for _ in range(3):  # fragments may use fragments
+        pattern = re.sub(r"\{([a-z_]+)\}", sub, pattern)
+    return pattern
+
+
+@cache
+def pattern_rules() -> tuple[PatternRule, ...]:
+    """The compiled rules of ``data/patterns.yaml``."""
+    data = load_yaml("patterns.yaml")
+    fragments = {str(k): str(v) for k, v in (data.get("fragments") or {}).items()}
+    fragments["surname"] = "[" + surnames() + "]"
+    rules: list[PatternRule] = []
+    seen: set[str] = set()
+    for item in data.get("rules") or []:
+        rid = str(item.get("id", ""))
+        where = f"patterns.yaml rule {rid or '?'}"
+        if not rid or rid in seen:
+            raise DataError(f"{where}: every rule needs a unique id")
+        seen.add(rid)
+        kind = str(item.get("kind", "regex"))
+        if kind not in _KINDS:
+            raise DataError(f"{where}: unknown kind {kind!r} (one of {sorted(_KINDS)})")
+        try:
+            etype = EntityType(item["type"])
+            source = EntityType(item["from"]) if "from" in item else None
+        except (KeyError, ValueError) as exc:
+            raise DataError(f"{where}: bad or missing entity type") from exc
+        regex = compile_pattern(_expand(str(item["pattern"]), fragments), where)
+        rules.append(
+            PatternRule(
+                id=rid,
+                type=etype,
+                kind=kind,
+                regex=regex,
+                extend_place=bool(item.get("extend_place", False)),
+                source=source,
+                min_left=int(item.get("min_left", 2)),
+                max_left=int(item.get("max_left", 16)),
+                keep_head=bool(item.get("keep_head", True)),
+                word_end=bool(item.get("word_end", False)),
+            )
+        )
+    return tuple(rules)
+
+
+@cache
+def surnames() -> str:
+    """The surname characters of ``data/names.yaml`` as one string."""
+    return "".join(str(load_yaml("names.yaml").get("surnames", "")).split())
+
+
+@dataclass(frozen=True, slots=True)
+class Boundaries:
+    """Where the left side of a name stops, and which left sides are too generic."""
+
+    words: re.Pattern[str]
+    generic_left: frozenset[str]
+    #: what may follow a head word for it to end a name
+    word_end: re.Pattern[str]
+
+
+@cache
+def boundaries() -> Boundaries:
+    """The compiled ``data/boundaries.yaml``."""
+    data = load_yaml("boundaries.yaml")
+    words = [str(w) for w in data.get("words") or []]
+    return Boundaries(
+        compile_pattern("|".join(f"(?:{w})" for w in words), "boundaries.yaml words"),
+        frozenset(str(w) for w in data.get("generic_left") or []),
+        compile_pattern(str(data.get("word_end", "")), "boundaries.yaml word_end"),
+    )
+
+
+@cache
+def places() -> frozenset[str]:
+    """Known place names of ``data/places.yaml``."""
+    return frozenset(str(load_yaml("places.yaml").get("places", "")).split())
+
+
+@cache
+def section(name: str) -> dict[str, Any]:
+    """One top-level section of a data file, e.g. ``section("clauses.yaml:problems")``."""
+    file, _, key = name.partition(":")
+    data = load_yaml(file)
+    value = data.get(key) if key else data
+    if not isinstance(value, dict):
+        raise DataError(f"{file}: missing section {key!r}")
+    return value
+
+
+@cache
+def regex(name: str, key: str) -> re.Pattern[str]:
+    """A compiled pattern ``key`` of data section ``name`` (a list is joined as alternation)."""
+    value = section(name).get(key)
+    if isinstance(value, list):
+        value = "|".join(f"(?:{v})" for v in value)
+    if not isinstance(value, str):
+        raise DataError(f"{name}: missing pattern {key!r}")
+    return compile_pattern(value, f"{name} {key}")

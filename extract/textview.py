@@ -1,0 +1,126 @@
+"""The matching view of a text, and its paragraphs, sentences and clauses as offset spans.
+
+Rules match on a *view* of the text that has exactly the same length: full-width forms folded
+(NFKC, where it maps one character to one) and known OCR confusions corrected. Any offset found
+in the view is therefore an offset into the original text, and labels are always cut from the
+original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .resources import ocr_folds
+
+#: Sentence-final punctuation.
+SENTENCE_END = "。！？!?"
+#: Punctuation that ends a clause inside a sentence.
+CLAUSE_END = "，；：,;:"
+_CLOSERS = "”’」』）)"
+_SPACE = " \t\u3000\r\n"
+#: A quotation longer than this is taken to be unbalanced when splitting clauses.
+_MAX_QUOTE = 40
+
+
+def _fold_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ch
+
+
+def make_view(text: str) -> str:
+    """The same-length matching view of ``text`` (NFKC per character, OCR folds)."""
+    view = "".join(_fold_char(ch) if ord(ch) > 0x7F else ch for ch in text)
+    # NFKC turns full-width punctuation into ASCII; keep Chinese punctuation as Chinese so
+    # that patterns need to know one form only.
+    view = view.translate(_BACK_TO_CJK)
+    for pattern, replacement in ocr_folds():
+        view = pattern.sub(replacement, view)
+    assert len(view) == len(text)
+    return view
+
+
+# NFKC maps these full-width forms to ASCII; the view keeps one canonical (CJK) form.
+_BACK_TO_CJK = str.maketrans(
+    {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch ``[start, end)`` of the text."""
+
+    start: int
+    end: int
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def contains(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+def strip_span(text: str, start: int, end: int, chars: str = _SPACE) -> Span:
+    """``[start, end)`` without leading and trailing ``chars``."""
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return Span(start, end)
+
+
+def paragraphs(text: str) -> Iterator[Span]:
+    """Non-empty lines, stripped of surrounding white space (CRLF and LF both work)."""
+    for match in re.finditer(r"[^\r\n]+", text):
+        span = strip_span(text, match.start(), match.end())
+        if len(span):
+            yield span
+
+
+def sentences(view: str, span: Span) -> Iterator[Span]:
+    """Sentences of a paragraph: up to 。！？ plus closing quotes, stripped."""
+    start = span.start
+    i = span.start
+    while i < span.end:
+        if view[i] in SENTENCE_END:
+            j = i + 1
+            while j < span.end and view[j] in _CLOSERS:
+                j += 1
+            piece = strip_span(view, start, j)
+            if len(piece):
+                yield piece
+            start = i = j
+            continue
+        i += 1
+    piece = strip_span(view, start, span.end)
+    if len(piece):
+        yield piece
+
+
+def clauses(view: str, span: Span, ends: str = CLAUSE_END + SENTENCE_END) -> Iterator[Span]:
+    """Clauses of a stretch of text: split at ，；：。！？ outside quotation marks."""
+    depth = 0
+    opened = 0
+    start = span.start
+    for i in range(span.start, span.end):
+        ch = view[i]
+        if depth and i - opened > _MAX_QUOTE:
+            depth = 0  # an unbalanced quotation mark: stop honouring it
+        if ch in "“‘「『":
+            depth += 1
+            opened = i
+        elif ch in "”’」』":
+            depth = max(0, depth - 1)
+        elif ch in ends and depth == 0:
+            piece = strip_span(view, start, i, _SPACE + CLAUSE_END + SENTENCE_END)
+            if len(piece):
+                yield piece
+            start = i + 1
+    piece = strip_span(view, start, span.end, _SPACE + CLAUSE_END + SENTENCE_END)
+    if len(piece):
+        yield piece
