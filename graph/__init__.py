@@ -1,1 +1,26 @@
 """Graph stage: extractions in, one RDF graph (rdflib) with a networkx view out."""
+
+from .build import build_graph
+from .iris import DEFAULT_BASE, IriMinter, document_key, validate_base
+from .model import KnowledgeGraph
+from .query import QueryError, QueryResult, load_turtle, run_query
+from .vocab import ENTITY_CLASSES, NIF, PKG, PREFIXES, RELATION_PROPERTIES, load_ontology
+
+__all__ = [
+    "DEFAULT_BASE",
+    "ENTITY_CLASSES",
+    "NIF",
+    "PKG",
+    "PREFIXES",
+    "RELATION_PROPERTIES",
+    "IriMinter",
+    "KnowledgeGraph",
+    "QueryError",
+    "QueryResult",
+    "build_graph",
+    "document_key",
+    "load_ontology",
+    "load_turtle",
+    "run_query",
+    "validate_base",
+]

@@ -1,0 +1,138 @@
+"""The knowledge graph: one rdflib graph, its stable serialisations and its networkx view.
+
+The networkx view is computed from the RDF alone, so a graph read back from Turtle
+(``load_turtle``) gives the same view as the graph that was built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+from rdflib.term import Node
+
+from .vocab import ENTITY_CLASSES, PKG, RELATION_PROPERTIES, new_graph
+
+#: Formats with one statement per line: their lines are sorted to make the output stable.
+LINE_FORMATS = frozenset({"nt", "ntriples", "nt11", "nquads", "application/n-triples"})
+
+_TYPE_OF_CLASS: dict[Node, str] = {
+    iri: str(entity_type) for entity_type, iri in ENTITY_CLASSES.items()
+}
+_TYPE_OF_PROPERTY: dict[Node, str] = {
+    iri: str(rel_type) for rel_type, iri in RELATION_PROPERTIES.items()
+}
+
+
+@dataclass
+class KnowledgeGraph:
+    """An RDF graph in the policykg vocabulary (see ``ontology.ttl``)."""
+
+    rdf: Graph = field(default_factory=new_graph)
+
+    def __len__(self) -> int:
+        """The number of triples."""
+        return len(self.rdf)
+
+    def serialize(self, format: str = "turtle") -> str:
+        """The graph in an rdflib format; the same graph always gives the same string.
+
+        rdflib's Turtle writer orders subjects, predicates and objects itself (the graph has
+        no blank nodes, so the order is total); line-based formats are sorted here. Other
+        formats are passed through as rdflib writes them.
+        """
+        text = self.rdf.serialize(format=format)
+        if format in LINE_FORMATS:
+            lines = sorted(line for line in text.splitlines() if line.strip())
+            text = "".join(f"{line}\n" for line in lines)
+        return text
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The view the HTML writer draws: entity and document nodes, assertion edges.
+
+        Nodes are keyed by IRI. Entity nodes: ``kind="entity"``, ``type`` (e.g. "Policy"),
+        ``label``, ``aliases`` (sorted), ``documents`` (sorted names). Document nodes:
+        ``kind="document"``, ``type="Document"``, ``label`` (title, else name),
+        ``aliases=[]``, ``documents=[name]``. One edge per assertion, keyed by its IRI, with
+        ``type``, ``evidence``, ``rule``, ``document``; one ``mentionedIn`` edge per entity and
+        document, keyed ``"<entity> mentionedIn <document>"``. Nodes and edges are inserted
+        in sorted key order.
+        """
+        g = self.rdf
+        nodes: dict[str, dict[str, Any]] = {}
+        edges: dict[str, tuple[str, str, dict[str, Any]]] = {}
+
+        names: dict[Node, str] = {}
+        for doc in g.subjects(RDF.type, PKG.Document):
+            name = _text(_first(g.objects(doc, DCTERMS.identifier))) or str(doc)
+            names[doc] = name
+            nodes[str(doc)] = {
+                "kind": "document",
+                "type": "Document",
+                "label": _text(_first(g.objects(doc, DCTERMS.title))) or name,
+                "aliases": [],
+                "documents": [name],
+            }
+
+        for cls in sorted(_TYPE_OF_CLASS, key=str):
+            for ent in g.subjects(RDF.type, cls):
+                if str(ent) in nodes:
+                    continue
+                docs = sorted((d for d in g.objects(ent, PKG.mentionedIn) if d in names), key=str)
+                nodes[str(ent)] = {
+                    "kind": "entity",
+                    "type": _TYPE_OF_CLASS[cls],
+                    "label": _text(_first(g.objects(ent, SKOS.prefLabel))),
+                    "aliases": sorted({_text(a) for a in g.objects(ent, SKOS.altLabel)}),
+                    "documents": sorted({names[d] for d in docs}),
+                }
+                for doc in docs:
+                    key = f"{ent} mentionedIn {doc}"
+                    attrs = {
+                        "type": "mentionedIn",
+                        "evidence": "",
+                        "rule": "mention",
+                        "document": names[doc],
+                    }
+                    edges[key] = (str(ent), str(doc), attrs)
+
+        for assertion in g.subjects(RDF.type, PKG.Assertion):
+            head = _first(g.objects(assertion, RDF.subject))
+            prop = _first(g.objects(assertion, RDF.predicate))
+            tail = _first(g.objects(assertion, RDF.object))
+            rel_type = _TYPE_OF_PROPERTY.get(prop) if prop is not None else None
+            if str(head) not in nodes or str(tail) not in nodes or rel_type is None:
+                continue
+            source = _first(g.objects(assertion, PROV.wasDerivedFrom))
+            edges[str(assertion)] = (
+                str(head),
+                str(tail),
+                {
+                    "type": rel_type,
+                    "evidence": _text(_first(g.objects(assertion, PKG.evidence))),
+                    "rule": _text(_first(g.objects(assertion, PKG.rule))),
+                    "document": names.get(source, "") if source is not None else "",
+                },
+            )
+
+        view = nx.MultiDiGraph()
+        for iri in sorted(nodes):
+            view.add_node(iri, **nodes[iri])
+        for key in sorted(edges):
+            head_iri, tail_iri, attrs = edges[key]
+            view.add_edge(head_iri, tail_iri, key=key, **attrs)
+        return view
+
+
+def _first(values: Iterable[Node]) -> Node | None:
+    """The smallest of several values (deterministic where rdflib's order is not)."""
+    return min(values, key=lambda node: (str(node), repr(node)), default=None)
+
+
+def _text(node: Node | None) -> str:
+    """A literal's lexical form or an IRI's string; "" for nothing."""
+    return "" if node is None else str(node)
