@@ -1,0 +1,465 @@
+"""Tests of output/html.py: the offline pyvis page of the graph."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import networkx as nx
+import pytest
+from policykg.extract.schema import EntityType, RelationType
+from policykg.output import html as html_view
+from policykg.output.html import (
+    DOCUMENT_TYPE,
+    EDGE_COLORS,
+    LABEL_MAX_CHARS,
+    RELATION_NAMES_ZH,
+    TYPE_COLORS,
+    TYPE_NAMES_ZH,
+    render_html,
+)
+
+DOC = "urn:policykg:doc/000"
+ORG = "urn:policykg:entity/org"
+TASK = "urn:policykg:entity/task"
+HOSTILE_NODE = "urn:policykg:entity/hostile"
+
+#: Hostile strings from documents (SCHEMA.md text may carry anything) and what must never
+#: appear in the page as written.
+PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "href=javascript:alert(1)",
+    "</script><script>alert(2)</script>",
+    "{{7*7}}",
+    '"\' onmouseover=alert(3) <a href="javascript:alert(4)">x</a>',
+]
+HOSTILE = " ".join(PAYLOADS)
+FORBIDDEN = [
+    "<img src=x",
+    "<script>alert",
+    "</script><script>alert(2)",
+    "onerror=alert(1)>",
+    '<a href="javascript',
+    'href=javascript:alert(1)"',
+]
+
+#: The legend entries the brief asks for: (type, Chinese name).
+LEGEND = [
+    ("Organization", "部门/机构"),
+    ("Person", "领导/人物"),
+    ("Strategy", "战略"),
+    ("Policy", "政策/举措"),
+    ("Principle", "指导思想/精神"),
+    ("Problem", "问题"),
+    ("Task", "任务/部署"),
+    ("Target", "目标/指标"),
+    ("Event", "会议/事件"),
+    ("Document", "文档"),
+]
+
+LONG_LABEL = "习近平总书记关于统筹疫情防控和经济社会发展重要论述"
+
+
+def _entity(graph: nx.MultiDiGraph, iri: str, type_: str, label: str, **extra: Any) -> None:
+    graph.add_node(
+        iri,
+        kind="entity",
+        type=type_,
+        label=label,
+        aliases=extra.get("aliases", []),
+        documents=extra.get("documents", ["000.txt"]),
+    )
+
+
+def _relation(
+    graph: nx.MultiDiGraph, head: str, tail: str, key: str, type_: str, evidence: str
+) -> None:
+    graph.add_edge(
+        head, tail, key=key, type=type_, evidence=evidence, rule="r1", document="000.txt"
+    )
+
+
+def build_graph(reverse: bool = False) -> nx.MultiDiGraph:
+    """A small graph: one node per entity type, a document, 2 parallel edges, hostile text.
+
+    ``reverse`` adds the same nodes and edges in the opposite order.
+    """
+    nodes: list[tuple[str, str, str, dict[str, Any]]] = [
+        (DOC, DOCUMENT_TYPE, "000.txt", {}),
+        (ORG, "Organization", "市委", {"aliases": ["中共XX市委"]}),
+        (TASK, "Task", "慎终如始抓好疫情防控", {}),
+        ("urn:policykg:entity/person", "Person", "习近平总书记", {}),
+        ("urn:policykg:entity/strategy", "Strategy", "乡村振兴战略", {}),
+        ("urn:policykg:entity/policy", "Policy", "中央八项规定精神", {}),
+        ("urn:policykg:entity/principle", "Principle", LONG_LABEL, {}),
+        ("urn:policykg:entity/problem", "Problem", "形式主义、官僚主义仍然较为突出", {}),
+        ("urn:policykg:entity/target", "Target", "全年经济增长8.0%以上", {}),
+        ("urn:policykg:entity/event", "Event", "市委经济工作会", {}),
+        (
+            HOSTILE_NODE,
+            "Problem",
+            HOSTILE,
+            {"aliases": PAYLOADS, "documents": ["<script>alert(1)</script>.txt"]},
+        ),
+    ]
+    edges = [
+        (ORG, TASK, "k1", "deploys", "一要慎终如始抓好疫情防控。"),
+        (ORG, TASK, "k2", "deploys", HOSTILE),
+        (TASK, ORG, "k3", "involves", "反向的边。"),
+        (HOSTILE_NODE, ORG, "k4", "concerns", HOSTILE),
+        (ORG, DOC, "m1", "mentionedIn", "市委"),
+        (TASK, DOC, "m2", "mentionedIn", "一要慎终如始抓好疫情防控。"),
+        (HOSTILE_NODE, DOC, "m3", "mentionedIn", HOSTILE),
+    ]
+    if reverse:
+        nodes.reverse()
+        edges.reverse()
+    graph = nx.MultiDiGraph()
+    for iri, type_, label, extra in nodes:
+        if type_ == DOCUMENT_TYPE:
+            graph.add_node(
+                iri, kind="document", type=type_, label=label, aliases=[], documents=[label]
+            )
+        else:
+            _entity(graph, iri, type_, label, **extra)
+    for head, tail, key, type_, evidence in edges:
+        _relation(graph, head, tail, key, type_, evidence)
+    return graph
+
+
+def _dataset(page: str, name: str) -> list[dict[str, Any]]:
+    """The JSON array passed to ``<name> = new vis.DataSet(...)`` in the page."""
+    marker = f"{name} = new vis.DataSet("
+    assert page.count(marker) == 1
+    start = page.index(marker) + len(marker)
+    value, _ = json.JSONDecoder().raw_decode(page, start)
+    assert isinstance(value, list)
+    return value
+
+
+def _json_blocks(page: str) -> Iterator[str]:
+    """The raw JSON text of both data sets, as it stands in the page."""
+    for name in ("nodes", "edges"):
+        marker = f"{name} = new vis.DataSet("
+        start = page.index(marker) + len(marker)
+        _, end = json.JSONDecoder().raw_decode(page, start)
+        yield page[start:end]
+
+
+@pytest.fixture(scope="module")
+def graph() -> nx.MultiDiGraph:
+    return build_graph()
+
+
+@pytest.fixture(scope="module")
+def page(graph: nx.MultiDiGraph) -> str:
+    return render_html(graph, title="政策知识图谱 policykg")
+
+
+@pytest.fixture(scope="module")
+def vis_nodes(page: str) -> dict[str, dict[str, Any]]:
+    return {node["id"]: node for node in _dataset(page, "nodes")}
+
+
+@pytest.fixture(scope="module")
+def vis_edges(page: str) -> list[dict[str, Any]]:
+    return _dataset(page, "edges")
+
+
+# --- structure ------------------------------------------------------------------------------
+
+
+def test_one_vis_node_per_graph_node(graph: nx.MultiDiGraph, page: str) -> None:
+    nodes = _dataset(page, "nodes")
+    assert len(nodes) == graph.number_of_nodes() == 11
+    assert sorted(node["id"] for node in nodes) == sorted(graph.nodes)
+
+
+def test_one_vis_edge_per_graph_edge_parallel_kept(
+    graph: nx.MultiDiGraph, vis_edges: list[dict[str, Any]]
+) -> None:
+    assert len(vis_edges) == graph.number_of_edges() == 7
+    ids = [edge["id"] for edge in vis_edges]
+    assert len(set(ids)) == len(ids)
+    assert [edge["id"] for edge in vis_edges] == [f"e{i}" for i in range(7)]
+    parallel = [e for e in vis_edges if (e["from"], e["to"]) == (ORG, TASK)]
+    assert len(parallel) == 2
+    assert {e["relation"] for e in parallel} == {"deploys"}
+    assert sorted((e["from"], e["to"], e["relation"]) for e in vis_edges) == sorted(
+        (u, v, d["type"]) for u, v, d in graph.edges(data=True)
+    )
+
+
+def test_parallel_and_reverse_edges_are_drawn_apart(vis_edges: list[dict[str, Any]]) -> None:
+    between = [e for e in vis_edges if {e["from"], e["to"]} == {ORG, TASK}]
+    assert len(between) == 3
+    assert "smooth" not in between[0]
+    assert [e["smooth"]["type"] for e in between[1:]] == ["curvedCW", "curvedCCW"]
+    assert all(e["smooth"]["enabled"] for e in between[1:])
+
+
+def test_edges_are_directed(vis_edges: list[dict[str, Any]]) -> None:
+    assert {edge["arrows"] for edge in vis_edges} == {"to"}
+
+
+def test_mention_edges_are_dashed_and_pale(vis_edges: list[dict[str, Any]]) -> None:
+    for edge in vis_edges:
+        mention = edge["relation"] == "mentionedIn"
+        assert edge["dashes"] is mention
+        assert edge["color"] == EDGE_COLORS["mentionedIn" if mention else "relation"]
+
+
+def test_physics_off_and_every_node_placed(page: str, vis_nodes: dict[str, Any]) -> None:
+    assert '"physics": {"enabled": false}' in page
+    positions = {(node["x"], node["y"]) for node in vis_nodes.values()}
+    assert len(positions) == len(vis_nodes)
+    for node in vis_nodes.values():
+        assert isinstance(node["x"], float)
+        assert isinstance(node["y"], float)
+
+
+def test_empty_graph_renders() -> None:
+    page = render_html(nx.MultiDiGraph())
+    assert _dataset(page, "nodes") == []
+    assert _dataset(page, "edges") == []
+
+
+# --- colours and legend ---------------------------------------------------------------------
+
+
+def test_palette_covers_schema_types() -> None:
+    expected = {t.value for t in EntityType} | {DOCUMENT_TYPE}
+    assert set(TYPE_COLORS) == expected
+    assert set(TYPE_NAMES_ZH) == expected
+    assert len(set(TYPE_COLORS.values())) == len(TYPE_COLORS)
+    assert set(RELATION_NAMES_ZH) == {r.value for r in RelationType} | {"mentionedIn"}
+
+
+@pytest.mark.parametrize(
+    ("iri", "colour"),
+    [
+        (DOC, TYPE_COLORS["Document"]),
+        (ORG, TYPE_COLORS["Organization"]),
+        (TASK, TYPE_COLORS["Task"]),
+        ("urn:policykg:entity/person", TYPE_COLORS["Person"]),
+        ("urn:policykg:entity/strategy", TYPE_COLORS["Strategy"]),
+        ("urn:policykg:entity/policy", TYPE_COLORS["Policy"]),
+        ("urn:policykg:entity/principle", TYPE_COLORS["Principle"]),
+        ("urn:policykg:entity/problem", TYPE_COLORS["Problem"]),
+        ("urn:policykg:entity/target", TYPE_COLORS["Target"]),
+        ("urn:policykg:entity/event", TYPE_COLORS["Event"]),
+    ],
+)
+def test_node_colour_by_type(vis_nodes: dict[str, Any], iri: str, colour: str) -> None:
+    assert vis_nodes[iri]["color"] == colour
+
+
+def test_document_nodes_are_squares(vis_nodes: dict[str, Any]) -> None:
+    assert {iri for iri, node in vis_nodes.items() if node["shape"] == "square"} == {DOC}
+
+
+def test_unknown_type_gets_fallback_colour() -> None:
+    graph = nx.MultiDiGraph()
+    _entity(graph, "urn:x", "Mystery", "某物")
+    (node,) = _dataset(render_html(graph), "nodes")
+    assert node["color"] == html_view.FALLBACK_COLOR
+
+
+@pytest.mark.parametrize(("type_", "zh"), LEGEND)
+def test_legend_entry(page: str, type_: str, zh: str) -> None:
+    match = re.search(rf'<span class="pkg-item" data-type="{type_}">(.*?)</span></span>', page)
+    assert match is not None
+    entry = match.group(1)
+    assert f"background-color: {TYPE_COLORS[type_]}" in entry
+    assert f"{type_} {zh}" in entry
+
+
+def test_legend_counts(page: str) -> None:
+    assert re.search(r'data-type="Problem">.*?\(2\)</span>', page)
+    assert re.search(r'data-type="Document">.*?\(1\)</span>', page)
+
+
+# --- labels and hovers ----------------------------------------------------------------------
+
+
+def test_long_label_truncated(vis_nodes: dict[str, Any]) -> None:
+    node = vis_nodes["urn:policykg:entity/principle"]
+    assert len(node["label"]) == LABEL_MAX_CHARS
+    assert node["label"] == LONG_LABEL[: LABEL_MAX_CHARS - 1] + "…"
+    assert ["名称 Label", LONG_LABEL] in node["hover"]
+
+
+def test_short_label_kept(vis_nodes: dict[str, Any]) -> None:
+    assert vis_nodes[ORG]["label"] == "市委"
+
+
+def test_node_hover_rows(vis_nodes: dict[str, Any]) -> None:
+    assert vis_nodes[ORG]["hover"] == [
+        ["类型 Type", "Organization (部门/机构)"],
+        ["名称 Label", "市委"],
+        ["别名 Aliases", "中共XX市委"],
+        ["文档 Documents", "000.txt"],
+        ["IRI", ORG],
+    ]
+
+
+def test_edge_hover_rows(vis_edges: list[dict[str, Any]]) -> None:
+    (edge,) = [
+        e
+        for e in vis_edges
+        if e["hover"][3:4] == [["证据 Evidence", "一要慎终如始抓好疫情防控。"]]
+        and e["relation"] == "deploys"
+    ]
+    assert edge["hover"] == [
+        ["关系 Relation", "deploys (部署)"],
+        ["从 From", "市委"],
+        ["到 To", "慎终如始抓好疫情防控"],
+        ["证据 Evidence", "一要慎终如始抓好疫情防控。"],
+        ["文档 Document", "000.txt"],
+        ["规则 Rule", "r1"],
+    ]
+
+
+def test_no_vis_title_anywhere(
+    page: str, vis_nodes: dict[str, Any], vis_edges: list[dict[str, Any]]
+) -> None:
+    """No item has a title, so pyvis never switches its popup to innerHTML."""
+    assert all("title" not in item for item in [*vis_nodes.values(), *vis_edges])
+    assert "popup.innerHTML" not in page
+
+
+def test_hover_script_builds_text_nodes(page: str) -> None:
+    script = page[page.index("function tooltip(rows)") :]
+    script = script[: script.index("</script>")]
+    assert "textContent" in script
+    assert "createTextNode" in script
+    assert "innerHTML" not in script
+    assert "attachTooltips(nodes);" in script
+    assert "attachTooltips(edges);" in script
+
+
+# --- hostile text ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("forbidden", FORBIDDEN)
+def test_payload_not_in_page_as_written(page: str, forbidden: str) -> None:
+    assert forbidden not in page
+
+
+def test_payloads_survive_as_data(
+    vis_nodes: dict[str, Any], vis_edges: list[dict[str, Any]]
+) -> None:
+    node = vis_nodes[HOSTILE_NODE]
+    assert ["名称 Label", HOSTILE] in node["hover"]
+    assert ["别名 Aliases", "、".join(PAYLOADS)] in node["hover"]
+    assert ["文档 Documents", "<script>alert(1)</script>.txt"] in node["hover"]
+    evidence = [row[1] for e in vis_edges for row in e["hover"] if row[0] == "证据 Evidence"]
+    assert evidence.count(HOSTILE) == 3
+
+
+def test_embedded_json_escapes_html_specials(page: str) -> None:
+    for block in _json_blocks(page):
+        assert "<" not in block
+        assert ">" not in block
+        assert "&" not in block
+        assert "\\u003c/script\\u003e" in block or "\\u003cscript" in block
+
+
+def test_hostile_data_adds_no_script_tags(page: str) -> None:
+    plain = build_graph()
+    for node in plain.nodes:
+        plain.nodes[node]["label"] = "x"
+        plain.nodes[node]["aliases"] = []
+        plain.nodes[node]["documents"] = ["d"]
+    for _, _, data in plain.edges(data=True):
+        data["evidence"] = "x"
+    benign = render_html(plain, title="政策知识图谱 policykg")
+    for tag in ("<script", "</script", "<img", "<a ", "<iframe", "<svg"):
+        assert page.lower().count(tag) == benign.lower().count(tag), tag
+
+
+def test_hostile_title_escaped(graph: nx.MultiDiGraph) -> None:
+    page = render_html(graph, title=HOSTILE)
+    escaped = html.escape(HOSTILE)
+    assert f"<title>{escaped}</title>" in page
+    assert f"<h1>{escaped}</h1>" in page
+    for forbidden in FORBIDDEN:
+        assert forbidden not in page
+
+
+def test_template_syntax_is_not_evaluated(graph: nx.MultiDiGraph) -> None:
+    local = graph.copy()
+    local.nodes[ORG]["label"] = "{{7*7}}{% if 1 %}yes{% endif %}"
+    page = render_html(local, title="{{7*7}}")
+    nodes = {node["id"]: node for node in _dataset(page, "nodes")}
+    assert nodes[ORG]["label"] == "{{7*7}}{% if 1 …"
+    assert ["名称 Label", "{{7*7}}{% if 1 %}yes{% endif %}"] in nodes[ORG]["hover"]
+    assert "<h1>{{7*7}}</h1>" in page
+    assert "<title>{{7*7}}</title>" in page
+    assert "<h1>49</h1>" not in page
+
+
+# --- offline, deterministic, UTF-8 ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("needle", ['src="http', "src='http", 'href="http', "href='http", "//cdn"])
+def test_no_external_resources(page: str, needle: str) -> None:
+    assert needle not in page
+
+
+def test_no_link_tags_and_vis_inlined(page: str) -> None:
+    assert "<link" not in page
+    assert "bootstrap" not in page.lower()
+    assert "sourceMappingURL" not in page
+    assert "new vis.Network(" in page
+    assert "@version 9.1.2" in page  # vis-network itself is in the page
+
+
+def test_script_and_style_blocks_balanced(page: str) -> None:
+    # utils.js, vis-network, pyvis's drawGraph, the hover script (vis-network's core-js also
+    # holds a "<script>" string literal).
+    assert page.count("</script>") == 4
+    assert page.count("<script") == 5
+    assert '"__esModule",{value:!0})}));\n</script>' in page  # vis-network's block is closed
+    assert page.count("<style") == page.count("</style>")
+    assert page.rstrip().endswith("</html>")
+
+
+def test_byte_identical_twice(graph: nx.MultiDiGraph, page: str) -> None:
+    again = render_html(graph, title="政策知识图谱 policykg")
+    assert again.encode("utf-8") == page.encode("utf-8")
+
+
+def test_insertion_order_does_not_matter(page: str) -> None:
+    assert render_html(build_graph(reverse=True), title="政策知识图谱 policykg") == page
+
+
+def test_chinese_is_utf8(page: str) -> None:
+    assert page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
+    assert '<meta charset="utf-8">' in page
+    assert "慎终如始抓好疫情防控" in page  # raw in the embedded JSON, not \u escapes
+    assert "<h1>政策知识图谱 policykg</h1>" in page
+    assert "\\u5e02" not in page  # 市 never written as an escape
+    page.encode("utf-8")
+
+
+def test_large_graph_layout_is_deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the exact limit a spring core is laid out and the rest spiralled around it."""
+    monkeypatch.setattr(html_view, "LAYOUT_EXACT_LIMIT", 5)
+    graph = nx.MultiDiGraph()
+    graph.add_node(DOC, kind="document", type=DOCUMENT_TYPE, label="d", aliases=[], documents=["d"])
+    for i in range(30):
+        _entity(graph, f"urn:e{i:02d}", "Task", f"任务{i}")
+        _relation(graph, f"urn:e{i:02d}", DOC, f"m{i}", "mentionedIn", "x")
+    _entity(graph, "urn:island-a", "Event", "孤岛甲")
+    _entity(graph, "urn:island-b", "Event", "孤岛乙")
+    _relation(graph, "urn:island-a", "urn:island-b", "k", "heldBy", "x")
+    page = render_html(graph)
+    nodes = _dataset(page, "nodes")
+    assert len(nodes) == 33
+    assert len({(n["x"], n["y"]) for n in nodes}) == 33
+    assert render_html(graph) == page
