@@ -13,11 +13,14 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from .names import left_boundary
 from .resources import compile_pattern, section
 from .structure import ProblemBlock, Structure
 from .textview import Span, clauses, sentences, strip_span
 
 _EDGE = " \t\u3000，。；：、！？,.;:!?“”"
+_EDGE_NO_QUOTES = " \t\u3000，。；：、！？,.;:!?"
+_COUNT = re.compile(r"\d+项")
 
 
 @dataclass(slots=True)
@@ -52,6 +55,12 @@ class TargetFact:
 @dataclass(frozen=True, slots=True)
 class ClauseRules:
     markers: re.Pattern[str]
+    instruction: re.Pattern[str]
+    #: (rule id, head pattern, whether the phrase starts at its clause's start)
+    noun_phrases: tuple[tuple[str, re.Pattern[str], bool], ...]
+    remedy_heads: re.Pattern[str]
+    vague_objects: re.Pattern[str]
+    target_cut_tail: re.Pattern[str]
     strip_prefix: re.Pattern[str]
     strip_suffix: re.Pattern[str]
     subject_markers: re.Pattern[str]
@@ -74,9 +83,17 @@ def clause_rules() -> ClauseRules:
     remedies = section("clauses.yaml:remedies")
     targets = section("clauses.yaml:targets")
     markers = sorted((str(m) for m in problems["markers"]), key=len, reverse=True)
-    names = ("numeric", "zero", "no_risk", "above_average", "full_coverage", "goal_of")
+    names = ("numeric", "zero", "no_risk", "above_average", "full_coverage", "goal_of", "deadline")
     return ClauseRules(
-        markers=compile_pattern("|".join(re.escape(m) for m in markers), "problem markers"),
+        markers=compile_pattern("|".join(f"(?:{m})" for m in markers), "problem markers"),
+        instruction=compile_pattern(str(problems["instruction"]), "problems instruction"),
+        noun_phrases=tuple(
+            (str(n["id"]), compile_pattern(str(n["head"]), str(n["id"])), n.get("left") == "clause")
+            for n in problems["noun_phrases"]
+        ),
+        remedy_heads=compile_pattern(str(problems["remedy_heads"]), "remedy_heads"),
+        vague_objects=compile_pattern(str(remedies["vague_objects"]), "vague_objects"),
+        target_cut_tail=compile_pattern(str(targets["cut_tail"]), "targets cut_tail"),
         strip_prefix=compile_pattern(str(problems["strip_prefix"]), "problems strip_prefix"),
         strip_suffix=compile_pattern(str(problems["strip_suffix"]), "problems strip_suffix"),
         subject_markers=compile_pattern(str(problems["subject_markers"]), "subject_markers"),
@@ -133,15 +150,27 @@ def find_problems(view: str, structure: Structure) -> list[ProblemFact]:
     for para in structure.paragraphs:
         if structure.closing and para.start >= structure.closing.start:
             break
+        review = structure.in_review(para.start)
         for sent in sentences(view, para):
             if any(b.span.contains(sent) for b in structure.problem_blocks):
                 continue
             if any(b.opener.overlaps(sent) for b in structure.problem_blocks):
                 continue
-            _sentence_problems(view, sent, facts, taken, titles)
-            _remedy_problems(view, sent, facts, taken)
-    facts.sort(key=lambda f: f.span.start)
-    return facts
+            _noun_phrase_problems(view, sent, facts, taken)
+            if not review:
+                _sentence_problems(view, sent, facts, taken, titles)
+            _remedy_problems(view, sent, facts, taken, titles)
+    return _in_text_order(facts)
+
+
+def _in_text_order(facts: list[ProblemFact]) -> list[ProblemFact]:
+    """The facts sorted by position, with their parent indices renumbered to match."""
+    order = sorted(range(len(facts)), key=lambda i: (facts[i].span.start, i))
+    new_index = {old: new for new, old in enumerate(order)}
+    out = [facts[i] for i in order]
+    for fact in out:
+        fact.parents = [new_index[p] for p in fact.parents]
+    return out
 
 
 def _add(facts: list[ProblemFact], fact: ProblemFact) -> int:
@@ -223,8 +252,8 @@ def _sentence_problems(
         if any(t.overlaps(clause) for t in titles) or any(t.overlaps(clause) for t in taken):
             continue
         piece = view[clause.start : clause.end]
-        if re.search(r"(?:要|必须|坚决|确保|力争|努力|着力|切实|进一步|不断|持续|加快)", piece):
-            continue  # an instruction, not a finding
+        if rules.instruction.search(piece):
+            continue  # an instruction or a remedy, not a finding
         if not rules.markers.search(piece):
             continue
         label = clean_problem(view, clause)
@@ -240,23 +269,65 @@ def _sentence_problems(
             lead = index
 
 
-def _remedy_problems(view: str, sent: Span, facts: list[ProblemFact], taken: list[Span]) -> None:
-    """The object of a remedy verb (克服思维惯性, 解决…问题) when it names a problem."""
+def _noun_phrase_problems(
+    view: str, sent: Span, facts: list[ProblemFact], taken: list[Span]
+) -> None:
+    """Problems named as noun phrases: …巡视反馈问题, …问题得到解决."""
+    rules = clause_rules()
+    for rule_id, pattern, from_clause in rules.noun_phrases:
+        for match in pattern.finditer(view, sent.start, sent.end):
+            if from_clause:
+                start = max(
+                    [sent.start] + [i + 1 for i in range(sent.start, match.start()) if view[i] in "，；：,;:"]
+                )
+            else:
+                start = left_boundary(view, match.start(), sent.start, 30)
+            count = _COUNT.match(view, start, match.start())  # 16项中央环保督察反馈问题
+            if count:
+                start = count.end()
+            span = strip_span(view, start, match.end(), _EDGE)
+            if len(span) < 4 or any(t.overlaps(span) for t in taken):
+                continue
+            facts.append(ProblemFact(span, rule_id, context=span, sentence=sent))
+            taken.append(span)
+
+
+def _remedy_problems(
+    view: str, sent: Span, facts: list[ProblemFact], taken: list[Span], titles: list[Span]
+) -> None:
+    """The object of a remedy (克服思维惯性, 解决…问题, …污染防治) when it names a problem."""
     rules = clause_rules()
     for clause in clauses(view, sent, "，,；;。！？"):
         piece = view[clause.start : clause.end]
-        for verb in rules.remedy_verbs.finditer(piece):
-            obj_start = clause.start + verb.end()
-            obj = _object(view, obj_start, clause.end)
-            if obj is None:
-                continue
-            if any(t.overlaps(obj) for t in taken):
+        objects = [
+            _object(view, clause.start + verb.end(), clause.end)
+            for verb in rules.remedy_verbs.finditer(piece)
+        ]
+        objects += [
+            _object_before(view, clause.start, clause.start + head.start())
+            for head in rules.remedy_heads.finditer(piece)
+        ]
+        for obj in objects:
+            if obj is None or any(t.overlaps(obj) for t in taken + titles):
                 continue
             facts.append(
                 ProblemFact(obj, "problem.remedy-object", context=obj, sentence=sent, remedy=sent)
             )
             taken.append(obj)
-            break
+
+
+def _object_before(view: str, clause_start: int, head_start: int) -> Span | None:
+    """The object named before a remedy noun: 抓好餐饮油烟、扬尘和机动车尾气污染 + 防治."""
+    start = head_start
+    while start > clause_start:  # pass over 、-joined objects
+        start = left_boundary(view, start, clause_start, 30)
+        if start > clause_start and view[start - 1] == "、":
+            start -= 1
+            continue
+        break
+    if view.startswith("对", start):
+        start += 1
+    return _checked_object(view, strip_span(view, start, head_start, _EDGE))
 
 
 def _object(view: str, start: int, end: int) -> Span | None:
@@ -267,7 +338,19 @@ def _object(view: str, start: int, end: int) -> Span | None:
     for match in re.finditer(r"[，,；;。]|(?:的(?:整改|治理|防治|整治)|整改工作|整改成果)", view[start:end]):
         stop = start + match.start()
         break
-    span = strip_span(view, start, stop, _EDGE + "好")
+    span = strip_span(view, start, stop, _EDGE_NO_QUOTES + "好")
+    # a list of objects ends after the first item that names a problem (…“信息孤岛”、建立…)
+    for match in re.finditer("、", view[span.start : span.end]):
+        head = Span(span.start, span.start + match.start())
+        if rules.problem_nouns.search(view[head.start : head.end]):
+            span = head
+            break
+    return _checked_object(view, span)
+
+
+def _checked_object(view: str, span: Span) -> Span | None:
+    """The object without remedy words around it, if it names a problem."""
+    rules = clause_rules()
     piece = view[span.start : span.end]
     suffix = rules.strip_object_suffix.search(piece)
     if suffix and suffix.start() > 1:
@@ -277,11 +360,14 @@ def _object(view: str, start: int, end: int) -> Span | None:
     if lead:
         span = Span(span.start + lead.end(), span.end)
         piece = view[span.start : span.end]
-    if not 2 <= len(piece) <= rules.max_object_chars:
+    quoted = piece.startswith("“") and piece.endswith("”")
+    if not (4 if not quoted else 2) <= len(piece.strip("“”")) <= rules.max_object_chars:
         return None
-    if not rules.problem_nouns.search(piece):
+    if not rules.problem_nouns.search(piece) or rules.vague_objects.match(piece.strip("“")):
         return None
-    return strip_span(view, span.start, span.end, _EDGE)
+    if quoted:
+        return Span(span.start + 1, span.end - 1)
+    return strip_span(view, span.start, span.end, _EDGE_NO_QUOTES)
 
 
 # ----------------------------------------------------------------------------- targets
@@ -339,6 +425,8 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
                         continue
                     if rule_id in ("target.full-coverage", "target.goal-of"):
                         span = Span(clause.start + match.start(), clause.start + match.end())
+                    elif len(cut_tail(view, clause)) <= 30:
+                        span = cut_tail(view, clause)
                     else:
                         span = Span(clause.start, clause.start + match.end())
                     label = _clean_target(view, span)
@@ -350,9 +438,18 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
     return found
 
 
+def cut_tail(view: str, span: Span) -> Span:
+    """A target clause without its trailing 以及…/等… part."""
+    tail = clause_rules().target_cut_tail.search(view[span.start : span.end])
+    if tail and tail.start() >= 4:
+        return Span(span.start, span.start + tail.start())
+    return span
+
+
 def _clean_target(view: str, span: Span) -> Span:
     rules = clause_rules()
     span = strip_span(view, span.start, span.end, _EDGE)
+    span = cut_tail(view, span)
     match = rules.target_strip_prefix.match(view[span.start : span.end])
     if match and match.end() < len(span):
         span = Span(span.start + match.end(), span.end)

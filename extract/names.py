@@ -31,6 +31,9 @@ NESTING: dict[EntityType, frozenset[EntityType]] = {
     E.PRINCIPLE: frozenset({E.PERSON, E.EVENT}),
     E.POLICY: frozenset({E.PERSON}),
 }
+#: A mention inside one of its own type must name something on its own (党的二十大 inside
+#: 党的二十大代表选举), not be a fragment of the same name (…人民代表大会 inside …第三次会议).
+NESTED_SAME_TYPE_RULES = frozenset({"lexicon.Event", "event.party-congress", "event.central-plenum"})
 
 #: Lower is preferred when two rules propose the same span.
 _PRIORITY = {"lexicon": 0, "extend": 1, "regex": 2, "header": 2, "quoted": 3, "list": 4}
@@ -93,7 +96,10 @@ def resolve_overlaps(candidates: Iterable[Candidate]) -> list[Candidate]:
                 ok = False  # same span, lower priority
                 break
             if other.start <= cand.start and cand.end <= other.end:
-                if cand.type in NESTING.get(other.type, frozenset()):
+                same = cand.type is other.type
+                if cand.type in NESTING.get(other.type, frozenset()) and (
+                    not same or cand.rule in NESTED_SAME_TYPE_RULES
+                ):
                     continue
             ok = False
             break
@@ -243,6 +249,8 @@ def _suffix_candidates(rule: PatternRule, view: str) -> Iterator[Candidate]:
         bare = left.strip("“”‘’")
         if len(bare) < rule.min_left or len(left) > rule.max_left or bare in generic:
             continue
+        if view[start - 1 : start] == "等" or _NOT_A_NAME.search(bare):
+            continue  # 等生态工程 names a category; 37.8亿元的…计划 is an amount
         if any(bare.startswith(g) and len(bare) - len(g) < 2 for g in generic):
             continue
         previous_end = head_end
@@ -250,11 +258,12 @@ def _suffix_candidates(rule: PatternRule, view: str) -> Iterator[Candidate]:
         yield Candidate(s, e, rule.type, rule.id, _SUFFIX_PRIORITY)
 
 
+_NOT_A_NAME = re.compile(r"\d+(?:\.\d+)?(?:亿|万|元|%|个|户|座)|[上中里]$")
 _POLICY_AFTER = re.compile(
     r"^(?:的?(?:要求|举措|措施|政策|建设|改革|工作|行动|工程|制度|机制|模式|活动|试点|创建|目标"
     r"|主线|战略|部署|重要思想|原则|方针|经验|工作法|格局)|各项|等(?:各项|重点|系列)?(?:工作|举措|改革|政策|要求))"
 )
-_NUMERIC_SLOGAN = re.compile(r"[一二三四五六七八九十两双百千万]|\d")
+_NUMERIC_SLOGAN = re.compile(r"[一二三四五六七八九十两双百千万]")
 _QUOTATION = re.compile(r"[，。！？；]")
 
 
@@ -267,16 +276,17 @@ def _quoted_candidates(rule: PatternRule, view: str) -> Iterator[Candidate]:
             continue  # a quotation is evidence, not a name
         head = match.group("head")
         after = view[match.end() : match.end() + 8]
-        before = view[max(0, match.start() - 14) : match.start()]
+        before = view[max(0, match.start() - 30) : match.start()]
         before = re.split(r"[，。；：！？\n]", before)[-1]
-        if re.match(r"^(?:问题|病|现象|顽疾|乱象)", after) or remedies.search(before[-6:]):
+        if re.match(r"^(?:问题|病|现象|顽疾|乱象|企业)", after) or remedies.search(before[-6:]):
             continue  # a named problem: the problem finder takes it
         if re.match(r"^(?:精神|理念|思想|战略)", after):
             continue  # principles and strategies have rules of their own
-        numeric = bool(_NUMERIC_SLOGAN.search(name))
-        if len(name) <= 2 and not numeric:
+        if len(name) <= 2 and not _NUMERIC_SLOGAN.match(name):
             continue
-        evidence = bool(head) or numeric or bool(_POLICY_AFTER.match(after))
+        if re.match(r"^(?:第|一对一|一站式)", name):
+            continue
+        evidence = bool(head) or bool(_POLICY_AFTER.match(after))
         evidence = evidence or bool(triggers.search(before))
         if not evidence:
             continue
@@ -294,22 +304,26 @@ def _list_candidates(rule: PatternRule, view: str) -> Iterator[Candidate]:
         for piece in _split_items(items):
             offset = items.index(piece, pos)
             pos = offset + len(piece)
-            if 2 <= len(piece.strip("“”")) <= 20:
-                s, e = _trim_quotes(view, start + offset, start + offset + len(piece))
+            lead = len(piece) - len(piece.lstrip("好"))
+            if 2 <= len(piece.strip("“”")) - lead <= 20:
+                s, e = _trim_quotes(view, start + offset + lead, start + offset + len(piece))
                 yield Candidate(s, e, rule.type, rule.id, _PRIORITY["list"])
 
 
 def _split_items(items: str) -> list[str]:
-    """Split ``A、B和C`` at 、 outside quotation marks."""
+    """Split ``A、B及C`` (and adjacent quotations “A”“B”) outside quotation marks."""
     out: list[str] = []
     depth = 0
     current = ""
     for ch in items:
+        if depth == 0 and ch in _OPEN_QUOTES and current.endswith(tuple(_CLOSE_QUOTES)):
+            out.append(current)
+            current = ""
         if ch in _OPEN_QUOTES:
             depth += 1
         elif ch in _CLOSE_QUOTES:
             depth = max(0, depth - 1)
-        if ch == "、" and depth == 0:
+        if ch in "、及" and depth == 0:
             out.append(current)
             current = ""
         else:

@@ -74,7 +74,27 @@ def group_mentions(view: str, mentions: Sequence[MentionRecord]) -> list[Group]:
         group.mentions.append(i)
         if group.canonical is None:
             group.canonical = m.canonical
-    return sorted(groups.values(), key=lambda g: (mentions[g.mentions[0]].span.start, g.type))
+    merged = merge_place_qualified(list(groups.values()))
+    return sorted(merged, key=lambda g: (mentions[g.mentions[0]].span.start, g.type))
+
+
+def merge_place_qualified(groups: list[Group]) -> list[Group]:
+    """Fold 呼伦贝尔市委 into 市委 (and 海拉尔区政府 into 区政府) when both are named.
+
+    Within one document a body named with and without its place is one body: the text
+    drops the place once it is clear.
+    """
+    orgs = {g.key: g for g in groups if g.type is EntityType.ORGANIZATION}
+    gone: set[int] = set()
+    for key in sorted(orgs, key=len, reverse=True):
+        group = orgs[key]
+        for size in range(len(key) - 2, 1, -1):
+            target = orgs.get(key[-size:])
+            if target is not None and target is not group and id(target) not in gone:
+                target.mentions.extend(group.mentions)
+                gone.add(id(group))
+                break
+    return [g for g in groups if id(g) not in gone]
 
 
 def choose_label(text: str, view: str, group: Group, mentions: Sequence[MentionRecord]) -> str:
