@@ -407,7 +407,7 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
         for sent in sentences(view, para):
             if listed and sent.end > para.start + listed.end():
                 start = max(sent.start, para.start + listed.end())
-                for piece in clauses(view, Span(start, sent.end), "；;。"):
+                for piece in _goal_pieces(view, Span(start, sent.end)):
                     label = _clean_target(view, piece)
                     if len(label) >= 4 and not any(t.overlaps(label) for t in taken):
                         found.append(
@@ -436,6 +436,19 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
                     taken.append(label)
                     break
     return found
+
+
+def _goal_pieces(view: str, span: Span) -> list[Span]:
+    """The goals of a goal list: split at ；, and at ， where a piece is long."""
+    out: list[Span] = []
+    for piece in clauses(view, span, "；;。"):
+        parts = list(clauses(view, piece, "，,；;。"))
+        numbered = sum(1 for p in parts if re.search(r"\d", view[p.start : p.end]))
+        if len(piece) > 40 and numbered >= 2:  # 增长5%左右，…增长4%左右，… in one sentence
+            out.extend(parts)
+        else:
+            out.append(piece)
+    return out
 
 
 def cut_tail(view: str, span: Span) -> Span:

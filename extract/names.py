@@ -113,12 +113,15 @@ def resolve_overlaps(candidates: Iterable[Candidate]) -> list[Candidate]:
 
 def _lexicon_candidates(view: str) -> Iterator[Candidate]:
     lex = lexicon()
-    for match in lex.pattern.finditer(view):
-        group = match.lastgroup
-        if group is None:
-            continue
-        entry = lex.entries[lex.by_group[group]]
-        start, end = _trim_quotes(view, match.start(), match.end())
+    key, origin = lex.lexicon_key(view)
+    for pattern, key_start, key_end in lex.automaton.find_matches_as_indexes(key):
+        entry = lex.entries[lex.by_pattern[pattern]]
+        start, end = origin[key_start], origin[key_end - 1] + 1
+        # a closing mark inside the match brings its opening mark along: “一带一路”建设
+        inner = view[start:end]
+        if any(q in inner for q in _CLOSE_QUOTES) and start > 0 and view[start - 1] in _OPEN_QUOTES:
+            start -= 1
+        start, end = _trim_quotes(view, start, end)
         yield Candidate(
             start,
             end,

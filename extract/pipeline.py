@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -61,8 +63,10 @@ def view_component(doc: Doc) -> Doc:
     view = make_view(doc.text)
     doc._.policykg_view = view
     starts = {s.start for p in paragraphs(doc.text) for s in sentences(view, p)}
-    for token in doc:
-        token.is_sent_start = token.i == 0 or token.idx in starts
+    flags = numpy.array(
+        [1 if t.i == 0 or t.idx in starts else -1 for t in doc], dtype="int64"
+    ).astype("uint64")  # spaCy reads -1 ("not a sentence start") from its uint64 cast
+    doc.from_array([SENT_START], flags)
     return doc
 
 

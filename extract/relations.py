@@ -95,6 +95,9 @@ class Analysis:
 @dataclass(frozen=True, slots=True)
 class RelationCues:
     implements: re.Pattern[str]
+    implements_passive: re.Pattern[str]
+    implements_not_after: re.Pattern[str]
+    implements_blocked_by: re.Pattern[str]
     deploys: re.Pattern[str]
     held_by: re.Pattern[str]
     proposed_by: re.Pattern[str]
@@ -109,6 +112,9 @@ def cues() -> RelationCues:
     data = section("relations.yaml")
     return RelationCues(
         implements=compile_pattern(str(data["implements"]["triggers"]), "implements"),
+        implements_passive=compile_pattern(str(data["implements"]["passive"]), "passive"),
+        implements_not_after=compile_pattern(str(data["implements"]["not_after"]), "not_after"),
+        implements_blocked_by=compile_pattern(str(data["implements"]["blocked_by"]), "blocked"),
         deploys=compile_pattern(str(data["deploys"]["triggers"]), "deploys"),
         held_by=compile_pattern(str(data["heldBy"]["triggers"]), "heldBy"),
         proposed_by=compile_pattern(str(data["proposedBy"]["triggers"]), "proposedBy"),
@@ -269,31 +275,35 @@ def _subject(a: Analysis, sent: Span) -> int | None:
 
 
 def _implements(a: Analysis) -> Iterator[RelationRecord]:
-    trig = cues().implements
+    c = cues()
     for para in a.structure.paragraphs:
         for sent in sentences(a.view, para):
             if a.structure.block_at(sent.start) is not None:
                 continue
             subject = _subject(a, sent)
             task = _innermost_task(a, sent.start)
+            heads = []
+            if subject is not None:
+                heads.append((subject, "rel.implements.subject-trigger"))
+            if task is not None:
+                heads.append((_task_entity(a, task), "rel.implements.task-trigger"))
+            elif subject is None and a.speaker is not None:
+                heads.append((a.speaker, "rel.implements.speaker-trigger"))
             for clause in clauses(a.view, sent, "，,；;。！？"):
-                triggers = list(trig.finditer(a.view, clause.start, clause.end))
-                if not triggers:
+                if c.implements_not_after.match(a.view, clause.start):
                     continue
-                first = triggers[0].start()
+                triggers = list(c.implements.finditer(a.view, clause.start, clause.end))
+                first = triggers[0].start() if triggers else clause.end
                 for i in a.within(clause, _NAME_TYPES):
-                    if a.mentions[i].span.start < first:
+                    m = a.mentions[i].span
+                    active = m.start >= first
+                    passive = bool(c.implements_passive.match(a.view, m.end, clause.end))
+                    if not (active or passive):
                         continue
-                    tail = a.entity_of[i]
-                    heads = []
-                    if subject is not None:
-                        heads.append((subject, "rel.implements.subject-trigger"))
-                    if task is not None:
-                        heads.append((_task_entity(a, task), "rel.implements.task-trigger"))
-                    elif subject is None and a.speaker is not None:
-                        heads.append((a.speaker, "rel.implements.speaker-trigger"))
+                    if c.implements_blocked_by.search(a.view, clause.start, m.start):
+                        continue
                     for head, rule in heads:
-                        yield RelationRecord(head, R.IMPLEMENTS, tail, rule, sent)
+                        yield RelationRecord(head, R.IMPLEMENTS, a.entity_of[i], rule, sent)
 
 
 def _problems(a: Analysis) -> Iterator[RelationRecord]:

@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import ahocorasick_rs
 import yaml
 
 from .errors import DataError
@@ -55,25 +56,23 @@ class LexiconEntry:
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """All lexicon entries and one compiled alternation over their surface forms."""
+    """All lexicon entries and one Aho-Corasick automaton over their surface forms.
+
+    Forms are matched on a *lexicon key* of the text: quotation marks removed (so that
+    “一带一路”建设 and 一带一路建设 both match) and OCR confusions folded (党中夹 matches
+    党中央). ``lexicon_key`` gives that key and the offset of each of its characters.
+    """
 
     entries: tuple[LexiconEntry, ...]
-    pattern: re.Pattern[str]
-    #: compiled-alternation group name → entry index
-    by_group: dict[str, int]
+    automaton: ahocorasick_rs.AhoCorasick
+    #: automaton pattern index → entry index
+    by_pattern: tuple[int, ...]
+    fold: dict[int, str]
 
-
-def _term_pattern(term: str, confusions: dict[str, str]) -> str:
-    """A regex for a lexicon term: quotes optional, OCR confusions tolerated."""
-    out: list[str] = []
-    for ch in term:
-        if ch in _QUOTES:
-            out.append(f"[{re.escape(_QUOTES)}]?")
-        elif ch in confusions:
-            out.append(f"[{re.escape(ch + confusions[ch])}]")
-        else:
-            out.append(re.escape(ch))
-    return "".join(out)
+    def lexicon_key(self, view: str) -> tuple[str, list[int]]:
+        """``view`` without quotation marks, OCR-folded, and where each character came from."""
+        kept = [i for i, ch in enumerate(view) if ch not in _QUOTES]
+        return "".join(view[i] for i in kept).translate(self.fold), kept
 
 
 @cache
@@ -92,17 +91,17 @@ def lexicon() -> Lexicon:
             if not forms:
                 raise DataError(f"lexicon.yaml: empty entry under {type_name}")
             entries.append(LexiconEntry(etype, forms[0], forms))
-    alternatives: list[tuple[int, str, str]] = []
-    by_group: dict[str, int] = {}
+    fold = {ord(v): k for k, variants in confusions.items() for v in variants}
+    forms: dict[str, int] = {}
     for index, entry in enumerate(entries):
-        for n, form in enumerate(entry.forms):
-            group = f"g{index}_{n}"
-            by_group[group] = index
-            alternatives.append((len(form), group, _term_pattern(form, confusions)))
-    # longest forms first, so that the alternation prefers 乡村振兴战略 over 乡村振兴
-    alternatives.sort(key=lambda a: (-a[0], a[1]))
-    joined = "|".join(f"(?P<{g}>{p})" for _, g, p in alternatives)
-    return Lexicon(tuple(entries), compile_pattern(joined, "lexicon.yaml"), by_group)
+        for form in entry.forms:
+            key = "".join(ch for ch in form if ch not in _QUOTES).translate(fold)
+            forms.setdefault(key, index)  # the first entry listing a form owns it
+    keys = sorted(forms)
+    automaton = ahocorasick_rs.AhoCorasick(
+        keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+    )
+    return Lexicon(tuple(entries), automaton, tuple(forms[k] for k in keys), fold)
 
 
 # ----------------------------------------------------------------------------- OCR

@@ -251,7 +251,7 @@ def _title(view: str, start: int, end: int) -> tuple[Span, str]:
             break
     if len(span) > 60:  # a long first sentence: its first clause names the task
         comma = view.find("，", span.start, span.end)
-        if comma > span.start + 4:
+        if comma >= span.start + 4:
             span = Span(span.start, comma)
     return span, modality
 
