@@ -1,0 +1,22 @@
+"""Shared fixtures: paths of the seed documents and their gold annotations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seed_speech() -> Path:
+    """The party-committee speech the project was created from."""
+    return SEEDS / "000_e07ead4074b87c09.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_report() -> Path:
+    """A district government work report with gold annotations."""
+    return SEEDS / "hailar_district_gov_work_report_2019.txt"
