@@ -121,7 +121,7 @@ def clause_rules() -> ClauseRules:
 def clean_problem(view: str, span: Span) -> Span:
     """A problem clause without its discourse words (反映出…, …的现象)."""
     rules = clause_rules()
-    span = strip_span(view, span.start, span.end, _EDGE)
+    span = strip_span(view, span.start, span.end, _EDGE_NO_QUOTES)
     for _ in range(2):
         match = rules.strip_prefix.match(view[span.start : span.end])
         if match and match.end() < len(span):
@@ -129,7 +129,19 @@ def clean_problem(view: str, span: Span) -> Span:
         match = rules.strip_suffix.search(view[span.start : span.end])
         if match and match.start() > 0:
             span = Span(span.start, span.start + match.start())
-        span = strip_span(view, span.start, span.end, _EDGE)
+        span = strip_span(view, span.start, span.end, _EDGE_NO_QUOTES)
+    return balance_quotes(view, span)
+
+
+def balance_quotes(view: str, span: Span) -> Span:
+    """Drop a quotation mark whose partner lies outside ``span`` (“只想争功… → 只想争功…)."""
+    piece = view[span.start : span.end]
+    if piece.count("“") > piece.count("”") and piece.startswith("“"):
+        span = Span(span.start + 1, span.end)
+    elif piece.count("”") > piece.count("“") and piece.endswith("”"):
+        span = Span(span.start, span.end - 1)
+    elif piece.count("“") > piece.count("”") and view[span.end : span.end + 1] == "”":
+        span = Span(span.start, span.end + 1)  # 遇事“打太极 + ”
     return span
 
 
@@ -390,6 +402,7 @@ _COMPARATOR_WORDS = {
     "零": "zero",
 }
 _YEAR = re.compile(r"(\d{4})年")
+_GOAL_VERB = re.compile(r"确定了|明确了|提出了|要求|力争|确保|努力实现")
 _GOAL_LIST = re.compile(r"(?:主要)?(?:预期)?目标(?:是|为)[：:]")
 
 
@@ -429,6 +442,11 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
                         span = cut_tail(view, clause)
                     else:
                         span = Span(clause.start, clause.start + match.end())
+                    lead = None
+                    for lead in _GOAL_VERB.finditer(view, span.start, clause.start + match.start()):
+                        pass
+                    if lead is not None:  # 会议确定了全年经济增长8%以上 → 全年经济增长8%以上
+                        span = Span(lead.end(), span.end)
                     label = _clean_target(view, span)
                     if len(label) < 4 or any(t.overlaps(label) for t in taken):
                         continue

@@ -139,6 +139,7 @@ def find_relations(a: Analysis) -> list[RelationRecord]:
 def _all(a: Analysis) -> Iterator[RelationRecord]:
     yield from _task_structure(a)
     yield from _deploys(a)
+    yield from _meeting_targets(a)
     yield from _involves(a)
     yield from _implements(a)
     yield from _problems(a)
@@ -231,22 +232,21 @@ def _deploys(a: Analysis) -> Iterator[RelationRecord]:
                 yield RelationRecord(
                     a.entity_of[i], R.DEPLOYS, _task_entity(a, task), "rel.deploys.meeting", sent
                 )
-                if cues().meeting_target.search(a.view, a.mentions[i].span.end, sent.end):
-                    for t in a.within(sent, frozenset({E.TARGET})):
-                        yield RelationRecord(
-                            a.entity_of[i],
-                            R.HAS_TARGET,
-                            a.entity_of[t],
-                            "rel.hasTarget.meeting",
-                            sent,
-                        )
-                        yield RelationRecord(
-                            a.entity_of[t],
-                            R.PROPOSED_BY,
-                            a.entity_of[i],
-                            "rel.proposedBy.meeting-target",
-                            sent,
-                        )
+
+
+def _meeting_targets(a: Analysis) -> Iterator[RelationRecord]:
+    """A meeting that 确定了…目标 has that target, and the target was proposed by it."""
+    for k, fact in enumerate(a.targets):
+        sent = fact.sentence
+        target = a.entity_of[a.target_mentions[k]]
+        for i in a.within(Span(sent.start, fact.span.start), frozenset({E.EVENT})):
+            if not cues().meeting_target.search(a.view, a.mentions[i].span.end, sent.end):
+                continue
+            meeting = a.entity_of[i]
+            yield RelationRecord(meeting, R.HAS_TARGET, target, "rel.hasTarget.meeting", sent)
+            yield RelationRecord(
+                target, R.PROPOSED_BY, meeting, "rel.proposedBy.meeting-target", sent
+            )
 
 
 def _involves(a: Analysis) -> Iterator[RelationRecord]:

@@ -482,7 +482,11 @@ def _problem_blocks(view: str, paras: list[Span], rules: StructureRules) -> list
                     break
             if closer:
                 break
-        if closer is not None:
+        if closer is None and j < len(paras):  # a closing paragraph right after the list
+            first = next(iter(sentences(view, paras[j])), None)
+            if first is not None and _at(rules.problem_closers, view, first):
+                closer = first
+        if closer is not None and closer.start < span.end:
             span = Span(start, closer.start)
         items, enumerated = _problem_items(view, span, rules)
         blocks.append(ProblemBlock(sent, span, items, closer, enumerated))

@@ -1,0 +1,115 @@
+"""Document structure: headings, enumerated tasks, lead sentences, problem lists."""
+
+from __future__ import annotations
+
+from policykg.extract.structure import Structure, find_structure
+from policykg.extract.textview import make_view
+
+SPEECH = (
+    "同志们：\n"
+    "今天我们开会。第一，这是考虑。\n"
+    "一、认真盘点梳理，增强政治自觉\n"
+    "我们取得了成绩。还存在一些问题和不足：\n"
+    "一是在学深悟透上还需下功夫。主要表现为：一些单位偏重学习次数，个人自学还不够主动。\n"
+    "二是在贯彻落实上还需下功夫。\n"
+    "这些问题必须引起高度重视。\n"
+    "二、坚持学用结合\n"
+    "这里，我再强调几点：\n"
+    "一要慎终如始抓好疫情防控。要严格落实各项举措。\n"
+    "二要着力推动经济高质量发展。\n"
+    "同志们，让我们努力奋斗！\n"
+)
+
+REPORT = (
+    "政府工作报告\n"
+    "一、2025年工作回顾\n"
+    "（一）经济稳中向好。全年增长6%。\n"
+    "二、2026年工作安排\n"
+    "（一）围绕乡村振兴，建设美丽乡村\n"
+    "坚持农业农村优先发展，推动农民增收。加快发展现代农业。继续优化种植结构，大力发展设施农业。"
+    "改善农村人居环境。推进厕所革命。\n"
+    "大力提振消费。研究制定增收政策。\n"
+)
+
+
+def structure(text: str) -> Structure:
+    return find_structure(text, make_view(text))
+
+
+def titles(text: str, s: Structure) -> list[tuple[str, int | None, str, str]]:
+    return [(text[t.title.start : t.title.end], t.parent, t.rule, t.modality) for t in s.tasks]
+
+
+def test_speech_tasks_headings_and_enumerations() -> None:
+    s = structure(SPEECH)
+    assert titles(SPEECH, s) == [
+        ("认真盘点梳理，增强政治自觉", None, "structure.heading-1-task", ""),
+        ("坚持学用结合", None, "structure.heading-1-task", ""),
+        ("慎终如始抓好疫情防控", 1, "structure.enum-yao-task", "要"),
+        ("着力推动经济高质量发展", 1, "structure.enum-yao-task", "要"),
+    ]
+    # 第一，… before the first heading gives reasons, not tasks; the closing belongs to none
+    assert s.closing is not None
+    assert SPEECH[s.closing.start : s.closing.end] == "同志们，让我们努力奋斗！"
+    first, second = s.tasks[2], s.tasks[3]
+    assert SPEECH[first.scope.start : first.scope.end] == (
+        "一要慎终如始抓好疫情防控。要严格落实各项举措。\n"
+    )
+    assert second.scope.end == s.closing.start
+
+
+def test_speech_problem_list() -> None:
+    s = structure(SPEECH)
+    [block] = s.problem_blocks
+    assert SPEECH[block.opener.start : block.opener.end] == "还存在一些问题和不足："
+    assert block.closer is not None
+    assert SPEECH[block.closer.start : block.closer.end] == "这些问题必须引起高度重视。"
+    assert block.enumerated
+    items = [
+        (
+            SPEECH[i.heading.start : i.heading.end] if i.heading else None,
+            [SPEECH[d.start : d.end] for d in i.details],
+        )
+        for i in block.items
+    ]
+    assert items == [
+        ("在学深悟透上还需下功夫", ["一些单位偏重学习次数，个人自学还不够主动。"]),
+        ("在贯彻落实上还需下功夫", []),
+    ]
+    # 一是… items of a problem list are not tasks
+    assert all("下功夫" not in SPEECH[t.title.start : t.title.end] for t in s.tasks)
+
+
+def test_report_review_section_and_lead_sentences() -> None:
+    s = structure(REPORT)
+    assert [REPORT[r.start : r.end] for r in s.review] == [
+        "一、2025年工作回顾\n（一）经济稳中向好。全年增长6%。\n"
+    ]
+    assert titles(REPORT, s) == [
+        ("围绕乡村振兴，建设美丽乡村", None, "structure.heading-2-task", ""),
+        ("加快发展现代农业", 0, "structure.lead-sentence-task", ""),
+        ("改善农村人居环境", 0, "structure.lead-sentence-task", ""),
+        ("大力提振消费", 0, "structure.lead-sentence-task", ""),
+    ]
+    # the speaker deploys headings, not lead sentences
+    assert [t.deployed for t in s.tasks] == [True, False, False, False]
+
+
+def test_task_at_and_in_review() -> None:
+    s = structure(REPORT)
+    assert s.in_review(REPORT.index("经济稳中向好"))
+    assert not s.in_review(REPORT.index("大力提振消费"))
+    assert s.task_at(REPORT.index("推进厕所革命")) == 2
+    assert s.task_at(REPORT.index("经济稳中向好")) is None
+
+
+def test_seed_speech_has_the_fourteen_tasks(seed_speech: object) -> None:
+    from pathlib import Path
+
+    text = Path(str(seed_speech)).read_text(encoding="utf-8")
+    s = structure(text)
+    assert len(s.tasks) == 14
+    assert [text[t.title.start : t.title.end] for t in s.tasks][2:4] == [
+        "慎终如始抓好疫情防控",
+        "着力推动经济高质量发展",
+    ]
