@@ -152,7 +152,9 @@ class Extraction:
 
 
 def _records(data: Mapping[str, Any], key: str) -> Sequence[Mapping[str, Any]]:
-    value = data.get(key) or []
+    value = data.get(key)
+    if value is None:
+        return []
     if not isinstance(value, list):
         raise ValueError(f"'{key}' must be a list, not {type(value).__name__}")
     return value

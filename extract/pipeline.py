@@ -213,7 +213,7 @@ def to_extraction(doc: Doc, document: str) -> Extraction:
                 text[a.mentions[i].span.start : a.mentions[i].span.end],
                 a.mentions[i].rule,
             )
-            for i in group.mentions
+            for i in sorted(group.mentions, key=lambda i: a.mentions[i].span.start)
         ]
         aliases = sorted({m.text for m in mentions if m.text != label})
         attributes: dict[str, str] = {}

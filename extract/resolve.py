@@ -98,7 +98,11 @@ def merge_place_qualified(groups: list[Group]) -> list[Group]:
 
 
 def choose_label(text: str, view: str, group: Group, mentions: Sequence[MentionRecord]) -> str:
-    """The label: the canonical form when the text has it, else the first surface form."""
+    """The label: the canonical form when the text has it, else the group's first form.
+
+    A group's first form is its first mention in the text, except for a body merged with its
+    place-qualified name, which keeps its short name (市委, not 呼伦贝尔市委).
+    """
     surfaces = [text[mentions[i].span.start : mentions[i].span.end] for i in group.mentions]
     if group.canonical is not None:
         wanted = normalize_label(group.canonical)
