@@ -1,0 +1,253 @@
+"""The ``policykg`` command: a thin click layer over :mod:`policykg.output.api`.
+
+Importing this module (and so ``policykg --help``) loads click only: spaCy, rdflib, networkx
+and pyvis take seconds to import, so each command imports the API when it runs.
+
+Errors the user can fix (``PolicyKGError``, ``ValueError`` such as ``QueryError``,
+``OSError``) print one line ``policykg: error: <message>`` on stderr and exit with status 1;
+usage errors (a missing argument, a path that does not exist) exit with status 2, as click
+does; ``policykg --debug COMMAND`` shows the traceback instead. Output files are written
+atomically, so a failed command never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Final
+
+import click
+
+__all__ = ["main"]
+
+#: policykg.graph.DEFAULT_BASE, spelled out so that --help needs no rdflib (a test checks it).
+DEFAULT_BASE_IRI: Final = "https://w3id.org/policykg/id/"
+#: policykg.output.results.FORMATS, spelled out for the same reason (a test checks it).
+RESULT_FORMATS: Final = ("table", "csv", "json")
+
+_CONTEXT: Final[dict[str, Any]] = {"help_option_names": ["-h", "--help"]}
+
+
+class CLIError(click.ClickException):
+    """A library error shown as one line ``policykg: error: <message>``, exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"policykg: error: {self.format_message()}", file=file, err=True)
+
+
+class PolicyKGGroup(click.Group):
+    """A group that turns the errors a user can fix into :class:`CLIError` (unless --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug") or not _user_error(exc):
+                raise
+            message = " ".join(str(exc).splitlines()) or type(exc).__name__
+            raise CLIError(message) from exc
+
+
+def _user_error(exc: Exception) -> bool:
+    """Whether ``exc`` is an error about the input rather than a bug.
+
+    PolicyKGError is looked up in ``sys.modules``: if its module is not loaded, ``exc``
+    cannot be one, and importing it here would import spaCy.
+    """
+    if isinstance(exc, ValueError | OSError):
+        return True
+    errors = sys.modules.get("policykg.extract.errors")
+    return errors is not None and isinstance(exc, errors.PolicyKGError)
+
+
+def _emit(text: str) -> None:
+    """Write machine-readable text to stdout as UTF-8 bytes, whatever the locale says."""
+    click.echo(text.encode("utf-8"), nl=False)
+
+
+@click.group(cls=PolicyKGGroup, context_settings=_CONTEXT)
+@click.version_option(package_name="policykg", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error, not one line.")
+def main(debug: bool) -> None:
+    """Knowledge graphs of Chinese policy texts: extract, build, query, evaluate.
+
+    \b
+    Example:
+        policykg build seeds/ -o out/
+        policykg query out/graph.ttl 'SELECT ?label WHERE { ?s a pkg:Strategy ; skos:prefLabel ?label }'
+    """  # noqa: E501
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    metavar="OUT/",
+    type=click.Path(path_type=Path),
+    help="Folder to write graph.ttl and graph.html to (created if needed).",
+)
+@click.option(
+    "--base",
+    metavar="IRI",
+    default=None,
+    help=f"Base of the graph's instance IRIs, ending in / or #  [default: {DEFAULT_BASE_IRI}]",
+)
+@click.option(
+    "--title",
+    metavar="TEXT",
+    default=None,
+    help="Heading of the HTML page  [default: 'policykg: ' and the document or their number]",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
+def build(
+    paths: tuple[str, ...], out_dir: Path, base: str | None, title: str | None, quiet: bool
+) -> None:
+    """Build OUT/graph.ttl and OUT/graph.html from documents.
+
+    Each PATH is a .txt document (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK;
+    CRLF or LF) or a folder searched recursively for them. Documents that share a file name
+    are named by the end of their path (a/report.txt, b/report.txt).
+
+    \b
+    Example:
+        policykg build seeds/ -o out/
+    """
+    from .api import build as build_files
+
+    def progress(done: int, total: int, name: str) -> None:
+        if not quiet:
+            click.echo(f"[{done}/{total}] {name}", err=True)
+
+    result = build_files(
+        paths,
+        out_dir,
+        base=DEFAULT_BASE_IRI if base is None else base,
+        title=title,
+        progress=progress,
+    )
+    click.echo(
+        f"Wrote {result.graph_ttl} ({result.triples} triples) and {result.graph_html}: "
+        f"{result.documents} documents, {result.entities} entities, "
+        f"{result.relations} relations."
+    )
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the extraction as JSON (SCHEMA.md form, plus offsets and rule ids).",
+)
+def extract(file: Path, as_json: bool) -> None:
+    """Extract entities and relations from one document.
+
+    Without --json, prints how many entities and relations of each type were found. The
+    JSON is what policykg eval (and ../shared/eval/score.py) read as PRED.json.
+
+    \b
+    Example:
+        policykg extract seeds/000_e07ead4074b87c09.txt --json > pred.json
+    """
+    from .api import extract as extract_file
+
+    extraction = extract_file(file)
+    if as_json:
+        _emit(json.dumps(extraction.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        from .results import format_summary
+
+        click.echo(format_summary(extraction), nl=False)
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("graph", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("sparql", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    metavar="QUERY.rq",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+    help="Read the query from this file ('-' for stdin) instead of the SPARQL argument.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(RESULT_FORMATS),
+    default=RESULT_FORMATS[0],
+    show_default=True,
+    help="table: aligned columns; csv: with a header; json: SPARQL 1.1 results JSON.",
+)
+def query(graph: Path, sparql: str | None, query_file: Path | None, fmt: str) -> None:
+    """Run a SPARQL query on a graph.ttl written by policykg build.
+
+    SELECT prints rows; ASK prints true or false ({"head": {}, "boolean": …} in JSON);
+    CONSTRUCT and DESCRIBE print Turtle (JSON-LD with --format json). The prefixes pkg:,
+    skos:, org:, prov:, dcterms:, nif:, foaf:, owl:, rdf:, rdfs:, xsd: are bound already.
+
+    \b
+    Example:
+        policykg query out/graph.ttl 'SELECT ?label WHERE { ?s a pkg:Strategy ; skos:prefLabel ?label } ORDER BY ?label'
+        policykg query out/graph.ttl -f tasks.rq --format csv
+    """  # noqa: E501
+    sparql = _query_text(sparql, query_file)
+    from .api import query as run_query
+    from .results import format_result
+
+    text = format_result(run_query(graph, sparql), fmt)
+    if fmt == "table":
+        click.echo(text, nl=False)
+    else:
+        _emit(text)
+
+
+def _query_text(sparql: str | None, query_file: Path | None) -> str:
+    """The query from the argument or from -f (a file, or stdin for '-'): exactly one."""
+    if query_file is None:
+        if sparql is None:
+            raise click.UsageError("give a query as the SPARQL argument or with -f QUERY.rq")
+        return sparql
+    if sparql is not None:
+        raise click.UsageError("give the query as the SPARQL argument or with -f, not both")
+    if str(query_file) == "-":
+        return sys.stdin.read()
+    from .api import read_query
+
+    return read_query(query_file)
+
+
+@main.command("eval", context_settings=_CONTEXT)
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("pred", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--show-errors", is_flag=True, help="List the missed and spurious entities.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def eval_(gold: Path, pred: Path, show_errors: bool, as_json: bool) -> None:
+    """Score an extraction against gold annotations.
+
+    Both files are in the JSON form of SCHEMA.md. Precision, recall and F1 of entities and
+    relations, overall and per type, strict and lenient: the same figures and text as
+    ../shared/eval/score.py.
+
+    \b
+    Example:
+        policykg eval seeds/000_e07ead4074b87c09.json pred.json --show-errors
+    """
+    from policykg.extract.evaluate import evaluation_to_json, format_report
+
+    from .api import evaluate_files
+
+    evaluation = evaluate_files(gold, pred)
+    if as_json:
+        _emit(json.dumps(evaluation_to_json(evaluation), ensure_ascii=False, indent=1) + "\n")
+    else:
+        click.echo(format_report(evaluation, show_errors=show_errors))

@@ -1,0 +1,45 @@
+"""Coded error messages of the output stage (files, graph files, the build), codes E100-E199.
+
+Same conventions as ``policykg.extract.errors``: the attribute name is the code, each message
+starts with it, names the bad input and says what to do, on one line, so that the CLI prints
+it as it is. Append new codes at the end of their group; never renumber, reuse or delete one.
+
+    raise OutputError(Errors.E103.format(path=out_dir))
+"""
+
+from __future__ import annotations
+
+from policykg.extract.errors import InputError, PolicyKGError
+
+__all__ = ["Errors", "InputError", "OutputError"]
+
+
+class Errors:
+    """Message templates of the output stage: the attribute name is the code."""
+
+    # -- collecting documents (output/files.py): E100-E109 -----------------------------------
+    E100 = (
+        "E100 {path} is not a .txt document; give plain-text documents (.txt) or folders "
+        "that contain them"
+    )
+    E101 = "E101 {path} contains no .txt documents; give a folder with .txt files in it"
+    E102 = "E102 no documents given; give .txt files or folders that contain them"
+
+    # -- writing output (output/files.py, output/api.py): E110-E119 ---------------------------
+    E110 = "E110 output folder {path} is an existing file; give a folder with -o"
+    E111 = "E111 cannot write {path}: {reason}; check that the folder exists and is writable"
+
+    # -- reading graphs and queries (output/api.py): E120-E129 ---------------------------------
+    E120 = "E120 cannot read graph {path}: {reason}; give a Turtle file written by policykg build"
+    E121 = (
+        "E121 {path} is not valid Turtle ({reason}); give a Turtle file written by policykg build"
+    )
+    E122 = "E122 cannot read query file {path}: {reason}; give a UTF-8 text file with one query"
+    E123 = "E123 the query is empty; give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query"
+
+
+class OutputError(PolicyKGError):
+    """Output cannot be written where asked; the message says where and why.
+
+    The CLI turns it into a one-line message and exit status 1, like :class:`InputError`.
+    """

@@ -1,0 +1,180 @@
+"""Files in and out: which documents a build reads, and writes that never leave half a file.
+
+Writes go to a temporary file in the target's folder, are flushed to disk, then renamed over
+the target (``os.replace`` is atomic on POSIX and Windows): a reader, or a crash, sees the
+old file or the new one, never a mix. Several files are written in two phases (all temporary
+files first, then all renames), so a failure while writing leaves every old file in place.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from policykg.extract.errors import Errors as ExtractErrors
+
+from .errors import Errors, InputError, OutputError
+
+__all__ = [
+    "DOCUMENT_SUFFIX",
+    "collect_documents",
+    "document_names",
+    "write_atomic",
+    "write_files_atomic",
+]
+
+#: The suffix of documents a build reads (compared case-insensitively).
+DOCUMENT_SUFFIX = ".txt"
+
+StrPath = str | os.PathLike[str]
+
+
+def collect_documents(paths: Iterable[StrPath]) -> list[Path]:
+    """The documents named by ``paths``: files as given, folders searched for ``*.txt``.
+
+    Folders are searched recursively, skipping hidden files and folders (names starting with
+    "."), their documents sorted by relative path; the result keeps the order of ``paths``
+    and each document once (by resolved path). :class:`InputError` names a path that does
+    not exist, a file that is not ``.txt``, a folder without documents, or no paths at all.
+    """
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            documents = _folder_documents(path)
+            if not documents:
+                raise InputError(Errors.E101.format(path=os.fspath(raw)))
+        elif path.exists():
+            if path.suffix.lower() != DOCUMENT_SUFFIX:
+                raise InputError(Errors.E100.format(path=os.fspath(raw)))
+            documents = [path]
+        else:
+            raise InputError(ExtractErrors.E001.format(path=os.fspath(raw)))
+        for document in documents:
+            key = document.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(document)
+    if not found:
+        raise InputError(Errors.E102)
+    return found
+
+
+def _folder_documents(folder: Path) -> list[Path]:
+    """The ``*.txt`` files under ``folder``, hidden ones left out, sorted by relative path."""
+    documents: list[tuple[str, Path]] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith(".") or not name.lower().endswith(DOCUMENT_SUFFIX):
+                continue
+            path = Path(root, name)
+            if path.is_file():
+                documents.append((path.relative_to(folder).as_posix(), path))
+    return [path for _, path in sorted(documents)]
+
+
+def document_names(paths: Sequence[Path]) -> list[str]:
+    """The name of each document in the graph: its file name, made unique where needed.
+
+    A file name that several documents share becomes the shortest trailing part of its
+    resolved path that no other document ends with (``a/report.txt`` and ``b/report.txt``),
+    so names are deterministic and independent of the current folder. Unique file names stay
+    as they are, which is what ``policykg extract`` and the gold files use.
+    """
+    parts = [path.resolve().parts[1:] for path in paths]  # without the anchor ("/", "C:\\")
+    names = []
+    for i, own in enumerate(parts):
+        n = 1
+        while n < len(own) and any(
+            other[-n:] == own[-n:] for j, other in enumerate(parts) if j != i
+        ):
+            n += 1
+        names.append("/".join(own[-n:]))
+    return names
+
+
+def write_atomic(path: StrPath, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8, line ends as given) to ``path`` atomically.
+
+    On any error the temporary file is removed and the old file, if any, is left as it was;
+    :class:`OutputError` names the path when the write fails.
+    """
+    write_files_atomic({path: data})
+
+
+def write_files_atomic(files: Mapping[StrPath, str | bytes]) -> None:
+    """Write several files atomically: all temporary files first, then all the renames.
+
+    A failure while writing any of them removes every temporary file and replaces no file.
+    (Only a failure between two renames, which do no I/O of their own, could leave some
+    files new and some old.)
+    """
+    temps: list[tuple[Path, Path]] = []
+    current = Path()
+    try:
+        for path, data in files.items():
+            current = Path(path)
+            temps.append((_write_temp(current, data), current))
+        for temp, target in temps:
+            current = target
+            os.replace(temp, target)
+    except BaseException as exc:
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)  # renamed ones are gone already
+        if isinstance(exc, OSError):
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            raise OutputError(Errors.E111.format(path=os.fspath(current), reason=reason)) from exc
+        raise
+    for folder in sorted({target.parent for _, target in temps}):
+        _fsync_folder(folder)
+
+
+def _write_temp(target: Path, data: str | bytes) -> Path:
+    """A fully written and synced temporary file next to ``target``, with the target's mode."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, _mode(target))
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def _mode(target: Path) -> int:
+    """The mode to give a new file: the old file's, else 0o666 less the umask (as open() does).
+
+    mkstemp creates files readable by the owner only; a graph.html to serve must not be.
+    """
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)  # the only portable way to read the umask is to set it
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` durable (POSIX; elsewhere there is nothing to open)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,365 @@
+"""Tests of output/api.py: build, extract, query and evaluate on files.
+
+Most builds use a handmade extraction in place of the rules (``fake_extract``), so that
+counts are exact and the tests take milliseconds; one test runs the real rules on a short
+text and checks structure only, since the rules are changing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import policykg.output
+import pytest
+from policykg.extract import Extraction, InputError
+from policykg.graph import QueryError, build_graph
+from policykg.output import api
+from policykg.output.api import (
+    GRAPH_HTML,
+    GRAPH_TTL,
+    build,
+    default_title,
+    evaluate_files,
+    extract_json,
+    load_graph,
+    query,
+    read_query,
+)
+from policykg.output.errors import OutputError
+from policykg.output.html import render_html
+from rdflib.compare import isomorphic
+
+TEXT = "市委强调，一要着力推动经济高质量发展，实施乡村振兴战略。"
+
+
+def _mention(label: str) -> dict[str, Any]:
+    start = TEXT.index(label)
+    return {"start": start, "end": start + len(label), "text": label, "rule": "test"}
+
+
+def _relation(head: str, type_: str, tail: str) -> dict[str, Any]:
+    end = len(TEXT)
+    evidence = {"evidence": TEXT, "evidence_start": 0, "evidence_end": end, "rule": "rel.test"}
+    return {"head": head, "type": type_, "tail": tail, **evidence}
+
+
+def handmade(name: str) -> Extraction:
+    """What the fake rules extract from ``TEXT``: 3 entities, 2 relations."""
+    data: dict[str, Any] = {
+        "document": name,
+        "entities": [
+            {"id": "e1", "type": "Organization", "label": "市委", "mentions": [_mention("市委")]},
+            {
+                "id": "e2",
+                "type": "Task",
+                "label": "着力推动经济高质量发展",
+                "mentions": [_mention("着力推动经济高质量发展")],
+            },
+            {
+                "id": "e3",
+                "type": "Strategy",
+                "label": "乡村振兴战略",
+                "mentions": [_mention("乡村振兴战略")],
+            },
+        ],
+        "relations": [_relation("e1", "deploys", "e2"), _relation("e2", "involves", "e3")],
+    }
+    return Extraction.from_json(data, TEXT)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Replace the extraction rules by ``handmade``; the list records the names extracted."""
+    seen: list[str] = []
+
+    def fake_extract(text: str, document: str = "<text>") -> Extraction:
+        assert text == TEXT
+        seen.append(document)
+        return handmade(document)
+
+    monkeypatch.setattr(api, "extract_text", fake_extract)
+    return seen
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    """docs/a/report.txt, docs/b/report.txt, docs/c.txt, all holding TEXT."""
+    for name in ("a/report.txt", "b/report.txt", "c.txt"):
+        path = tmp_path / "docs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(TEXT, encoding="utf-8")
+    return tmp_path / "docs"
+
+
+# -- build ------------------------------------------------------------------------------------
+
+
+def test_build_writes_turtle_and_html_of_the_graph(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    out = tmp_path / "out" / "nested"
+    result = build([docs / "c.txt"], out)
+    expected = build_graph([handmade("c.txt")])
+    assert calls == ["c.txt"]
+    assert result.graph_ttl == out / GRAPH_TTL
+    assert result.graph_html == out / GRAPH_HTML
+    assert result.paths == (out / "graph.ttl", out / "graph.html")
+    assert (result.document_names, result.documents) == (("c.txt",), 1)
+    assert (result.entities, result.relations, result.triples) == (3, 2, len(expected))
+    assert result.graph_ttl.read_bytes() == expected.serialize("turtle").encode("utf-8")
+    page = render_html(expected.to_networkx(), title="policykg: c.txt")
+    assert result.graph_html.read_bytes() == page.encode("utf-8")
+    assert sorted(os.listdir(out)) == ["graph.html", "graph.ttl"]
+
+
+def test_build_turtle_reads_back_as_the_same_graph(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    result = build([docs], tmp_path / "out")
+    back = load_graph(result.graph_ttl)
+    assert len(back) == result.triples == len(result.graph)
+    assert isomorphic(back.rdf, result.graph.rdf)
+
+
+def test_build_of_several_documents_merges_entities_and_reports_progress(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    progress: list[tuple[int, int, str]] = []
+    result = build(
+        [docs], tmp_path / "out", progress=lambda *args: progress.append(args), title="标题"
+    )
+    names = ("a/report.txt", "b/report.txt", "c.txt")
+    assert progress == [(1, 3, names[0]), (2, 3, names[1]), (3, 3, names[2])]
+    assert result.document_names == names
+    assert (result.documents, result.entities, result.relations) == (3, 3, 2)
+    assert result.triples == len(build_graph([handmade(n) for n in names]))
+    assert "<title>标题</title>" in result.graph_html.read_text(encoding="utf-8")
+
+
+def test_build_base_iri(docs: Path, tmp_path: Path, calls: list[str]) -> None:
+    result = build([docs / "c.txt"], tmp_path / "out", base="http://example.org/kg/")
+    turtle = result.graph_ttl.read_text(encoding="utf-8")
+    assert "<http://example.org/kg/entity/organization/" in turtle
+    assert "https://w3id.org/policykg/id/" not in turtle
+
+
+def test_build_checks_base_and_output_folder_before_extracting(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    with pytest.raises(ValueError, match=r"^invalid base IRI 'urn:x'"):
+        build([docs], tmp_path / "out", base="urn:x")
+    assert not (tmp_path / "out").exists()
+    taken = tmp_path / "taken"
+    taken.write_text("mine", encoding="utf-8")
+    with pytest.raises(OutputError) as info:
+        build([docs], taken)
+    assert (
+        str(info.value) == f"E110 output folder {taken} is an existing file; give a folder with -o"
+    )
+    assert taken.read_text(encoding="utf-8") == "mine"
+    assert calls == []
+
+
+def test_build_stops_at_an_unreadable_document_and_writes_nothing(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    empty = docs / "d.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        build([docs], tmp_path / "out")
+    assert str(info.value) == f"E004 {empty} is empty; give a document that contains text"
+    assert not (tmp_path / "out").exists()
+
+
+def test_failed_write_leaves_the_previous_build_intact(
+    docs: Path, tmp_path: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build([docs / "c.txt"], out)
+    before = {name: (out / name).read_bytes() for name in (GRAPH_TTL, GRAPH_HTML)}
+    real_fsync, count = os.fsync, [0]
+
+    def fsync(fd: int) -> None:  # the graph.ttl temp file is synced, graph.html fails
+        count[0] += 1
+        if count[0] == 2:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(OutputError) as info:
+        build([docs], out)
+    assert str(info.value) == (
+        f"E111 cannot write {out / GRAPH_HTML}: No space left on device; "
+        "check that the folder exists and is writable"
+    )
+    assert {name: (out / name).read_bytes() for name in before} == before
+    assert sorted(os.listdir(out)) == ["graph.html", "graph.ttl"]
+
+
+def test_failed_rendering_leaves_the_previous_build_intact(
+    docs: Path, tmp_path: Path, calls: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build([docs / "c.txt"], out)
+    before = {name: (out / name).read_bytes() for name in (GRAPH_TTL, GRAPH_HTML)}
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(api, "render_html", broken)
+    with pytest.raises(RuntimeError, match="layout failed"):
+        build([docs], out)
+    assert {name: (out / name).read_bytes() for name in before} == before
+
+
+@pytest.mark.parametrize(
+    ("names", "title"),
+    [(["a.txt"], "policykg: a.txt"), (["a.txt", "b.txt"], "policykg: 2 documents")],
+)
+def test_default_title(names: list[str], title: str) -> None:
+    assert default_title(names) == title
+
+
+# -- extract ----------------------------------------------------------------------------------
+
+
+def test_extract_json_with_the_real_rules(tmp_path: Path) -> None:
+    """Structure only: the counts belong to the extraction rules, which are changing."""
+    path = tmp_path / "speech.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    data = extract_json(path)
+    assert [key for key in data if key != "metadata"] == ["document", "entities", "relations"]
+    assert data["document"] == "speech.txt"
+    ids = set()
+    for entity in data["entities"]:
+        assert {"id", "type", "label", "rule", "mentions"} <= set(entity)
+        for mention in entity["mentions"]:
+            assert TEXT[mention["start"] : mention["end"]] == mention["text"]
+        ids.add(entity["id"])
+    for relation in data["relations"]:
+        assert {relation["head"], relation["tail"]} <= ids
+        assert TEXT[relation["evidence_start"] : relation["evidence_end"]] == relation["evidence"]
+    json.dumps(data, ensure_ascii=False)  # JSON-serialisable as it is
+
+
+# -- query ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def graph_file(tmp_path: Path) -> Path:
+    path = tmp_path / "graph.ttl"
+    path.write_text(build_graph([handmade("c.txt")]).serialize("turtle"), encoding="utf-8")
+    return path
+
+
+def test_query_a_turtle_file(graph_file: Path) -> None:
+    result = query(graph_file, "SELECT ?l WHERE { ?e a pkg:Task ; skos:prefLabel ?l }")
+    assert (result.kind, result.variables, result.rows) == (
+        "select",
+        ["l"],
+        [("着力推动经济高质量发展",)],
+    )
+
+
+def test_query_errors(graph_file: Path, tmp_path: Path) -> None:
+    with pytest.raises(QueryError, match=r"^SPARQL syntax error: "):
+        query(graph_file, "SELECT ?x WHERE {")
+    with pytest.raises(OutputError) as info:
+        query(graph_file, " \n")
+    assert str(info.value) == (
+        "E123 the query is empty; give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query"
+    )
+
+
+def test_load_graph_errors_name_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.ttl"
+    with pytest.raises(OutputError) as info:
+        load_graph(missing)
+    assert str(info.value) == (
+        f"E120 cannot read graph {missing}: No such file or directory; "
+        "give a Turtle file written by policykg build"
+    )
+    latin = tmp_path / "latin.ttl"
+    latin.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(
+        OutputError, match=r"^E120 cannot read graph .*latin\.ttl: not UTF-8 at byte 0;"
+    ):
+        load_graph(latin)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .", encoding="utf-8")
+    with pytest.raises(OutputError) as info:
+        load_graph(bad)
+    assert str(info.value).startswith(f"E121 {bad} is not valid Turtle (invalid Turtle: ")
+    assert str(info.value).endswith("); give a Turtle file written by policykg build")
+    assert "\n" not in str(info.value)
+
+
+def test_load_graph_of_an_empty_file_is_an_empty_graph(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.ttl"
+    empty.write_bytes(b"")
+    assert len(load_graph(empty)) == 0
+
+
+def test_read_query(tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_bytes('\ufeffASK { ?s ?p "市委" }\n'.encode())
+    assert read_query(path) == 'ASK { ?s ?p "市委" }\n'
+    path.write_bytes(b"\xb0\xa1")
+    with pytest.raises(OutputError) as info:
+        read_query(path)
+    assert str(info.value) == (
+        f"E122 cannot read query file {path}: not UTF-8 at byte 0; "
+        "give a UTF-8 text file with one query"
+    )
+
+
+# -- evaluate ---------------------------------------------------------------------------------
+
+
+def test_evaluate_files(tmp_path: Path) -> None:
+    gold = {
+        "entities": [
+            {"id": "g1", "type": "Organization", "label": "市委"},
+            {"id": "g2", "type": "Strategy", "label": "乡村振兴战略", "aliases": ["乡村振兴"]},
+        ],
+        "relations": [{"head": "g1", "type": "implements", "tail": "g2"}],
+    }
+    pred = {
+        "entities": [
+            {"id": "e1", "type": "Organization", "label": "市委"},
+            {"id": "e2", "type": "Strategy", "label": "“乡村振兴”"},
+            {"id": "e3", "type": "Organization", "label": "省委"},
+        ],
+        "relations": [{"head": "e1", "type": "implements", "tail": "e2"}],
+    }
+    (tmp_path / "gold.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "pred.json").write_text(json.dumps(pred, ensure_ascii=False), encoding="utf-8")
+    evaluation = evaluate_files(tmp_path / "gold.json", tmp_path / "pred.json")
+    entities, relations = evaluation.lenient.entities, evaluation.lenient.relations
+    assert (entities.tp, entities.pred, entities.gold) == (2, 3, 2)
+    assert (relations.tp, relations.pred, relations.gold) == (1, 1, 1)
+    assert evaluation.lenient.spurious_entities == ("Organization:省委",)
+
+
+def test_evaluate_files_names_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "gold.json"
+    bad.write_text("[]", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        evaluate_files(bad, bad)
+    assert str(info.value) == (
+        f"E011 {bad} is not a JSON object but a list; give a JSON file as in SCHEMA.md"
+    )
+
+
+# -- the package exports ----------------------------------------------------------------------
+
+
+def test_package_exports_the_api_lazily() -> None:
+    assert policykg.output.build is api.build
+    assert policykg.output.BuildResult is api.BuildResult
+    assert set(policykg.output.__all__) <= set(api.__all__)
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        _ = policykg.output.nothing

@@ -1,0 +1,821 @@
+"""Tests of output/cli.py: the policykg command's output, files and exit codes.
+
+The seeds are built twice at the same time: in this process with CliRunner and in a
+subprocess with another hash seed, so that "byte-identical" covers set and dict order.
+Other builds replace the extraction rules by a handmade extraction (fast, exact counts).
+Expected evaluation texts were produced by ``../shared/eval/score.py`` and are pinned here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import rdflib
+from click.testing import CliRunner, Result
+from policykg.extract import Extraction, InputError
+from policykg.graph import DEFAULT_BASE, build_graph
+from policykg.output import api, results
+from policykg.output.cli import DEFAULT_BASE_IRI, RESULT_FORMATS, main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SEED = SEEDS / "000_e07ead4074b87c09.txt"
+SEED_GOLD = SEEDS / "000_e07ead4074b87c09.json"
+#: The command as a subprocess (the installed console script may not be on PATH).
+COMMAND = [sys.executable, "-c", "from policykg.output.cli import main; main(prog_name='policykg')"]
+HEAVY = ("spacy", "rdflib", "networkx", "pyvis", "policykg.extract", "policykg.graph")
+
+TEXT = "市委强调，一要着力推动经济高质量发展，实施乡村振兴战略。"
+
+
+def invoke(args: list[str], input: str | None = None) -> Result:
+    return CliRunner().invoke(main, args, input=input, prog_name="policykg")
+
+
+def _mention(label: str) -> dict[str, Any]:
+    start = TEXT.index(label)
+    return {"start": start, "end": start + len(label), "text": label, "rule": "test"}
+
+
+def handmade(name: str) -> Extraction:
+    """A fixed extraction of ``TEXT``: 3 entities, 2 relations (no rules involved)."""
+    evidence = {"evidence": TEXT, "evidence_start": 0, "evidence_end": len(TEXT), "rule": "r"}
+    data: dict[str, Any] = {
+        "document": name,
+        "entities": [
+            {"id": "e1", "type": "Organization", "label": "市委", "mentions": [_mention("市委")]},
+            {
+                "id": "e2",
+                "type": "Task",
+                "label": "着力推动经济高质量发展",
+                "mentions": [_mention("着力推动经济高质量发展")],
+            },
+            {
+                "id": "e3",
+                "type": "Strategy",
+                "label": "乡村振兴战略",
+                "aliases": ["乡村振兴"],
+                "mentions": [_mention("乡村振兴战略")],
+            },
+        ],
+        "relations": [
+            {"head": "e1", "type": "deploys", "tail": "e2", **evidence},
+            {"head": "e2", "type": "involves", "tail": "e3", **evidence},
+        ],
+    }
+    return Extraction.from_json(data, TEXT)
+
+
+@pytest.fixture
+def fake_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extraction by ``handmade`` instead of the rules, in build and extract."""
+    monkeypatch.setattr(api, "extract_text", lambda text, document="<text>": handmade(document))
+    monkeypatch.setattr(api, "extract_file", lambda path: handmade(Path(path).name))
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A current folder with docs/a.txt and docs/b.txt (TEXT), so output shows short paths."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "docs" / name).write_text(TEXT, encoding="utf-8")
+    return tmp_path
+
+
+# -- the seeds, built and extracted twice -----------------------------------------------------
+
+
+@dataclass
+class SeedRuns:
+    build: Result
+    first: Path
+    second: Path
+    second_stderr: bytes
+    extract: Result
+    extract_again: bytes
+
+
+@pytest.fixture(scope="module")
+def seed_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeedRuns]:
+    root = tmp_path_factory.mktemp("seeds")
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    build_args = ["build", str(SEEDS), "-o", str(root / "second"), "--quiet"]
+    pipe = subprocess.PIPE
+    builder = subprocess.Popen([*COMMAND, *build_args], stdout=pipe, stderr=pipe, env=env)
+    extract_args = ["extract", str(SEED), "--json"]
+    extractor = subprocess.Popen([*COMMAND, *extract_args], stdout=pipe, stderr=pipe, env=env)
+    try:
+        build = invoke(["build", str(SEEDS), "-o", str(root / "first")])
+        extract = invoke(["extract", str(SEED), "--json"])
+        extracted, extract_err = extractor.communicate(timeout=300)
+        _, build_err = builder.communicate(timeout=300)
+    finally:
+        builder.kill()
+        extractor.kill()
+    assert extractor.returncode == 0, extract_err.decode()
+    assert builder.returncode == 0, build_err.decode()
+    yield SeedRuns(build, root / "first", root / "second", build_err, extract, extracted)
+
+
+SUMMARY = re.compile(
+    r"Wrote (?P<ttl>.+/graph\.ttl) \((?P<triples>\d+) triples\) and (?P<html>.+/graph\.html): "
+    r"(?P<documents>\d+) documents, (?P<entities>\d+) entities, (?P<relations>\d+) relations\.\n"
+)
+
+
+def test_build_seeds_reports_progress_and_a_summary(seed_runs: SeedRuns) -> None:
+    result, out = seed_runs.build, seed_runs.first
+    assert result.exit_code == 0, result.output
+    names = sorted(path.name for path in SEEDS.glob("*.txt"))
+    assert result.stderr == "".join(f"[{i}/{len(names)}] {n}\n" for i, n in enumerate(names, 1))
+    summary = SUMMARY.fullmatch(result.stdout)
+    assert summary is not None, result.stdout
+    assert summary["ttl"] == f"{out}/graph.ttl" and summary["html"] == f"{out}/graph.html"
+    assert int(summary["documents"]) == len(names) == 2
+    assert int(summary["entities"]) > 0 and int(summary["relations"]) > 0
+    assert sorted(os.listdir(out)) == ["graph.html", "graph.ttl"]
+    assert seed_runs.second_stderr == b""  # --quiet
+
+
+def test_build_seeds_turtle_parses_back_with_the_reported_triple_count(
+    seed_runs: SeedRuns,
+) -> None:
+    summary = SUMMARY.fullmatch(seed_runs.build.stdout)
+    assert summary is not None
+    graph = rdflib.Graph().parse(seed_runs.first / "graph.ttl", format="turtle")
+    assert len(graph) == int(summary["triples"])
+    pyoxigraph = pytest.importorskip("pyoxigraph")
+    with open(seed_runs.first / "graph.ttl", "rb") as handle:
+        triples = list(pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.TURTLE))
+    assert len(triples) == int(summary["triples"])
+
+
+def test_build_seeds_html_is_one_utf8_page(seed_runs: SeedRuns) -> None:
+    page = (seed_runs.first / "graph.html").read_bytes().decode("utf-8")
+    assert "policykg: 2 documents" in page
+    assert page.rstrip().endswith("</html>")
+
+
+def test_build_seeds_is_byte_identical_across_processes(seed_runs: SeedRuns) -> None:
+    for name in ("graph.ttl", "graph.html"):
+        first = (seed_runs.first / name).read_bytes()
+        assert first == (seed_runs.second / name).read_bytes(), name
+
+
+def test_extract_json_has_the_schema_keys(seed_runs: SeedRuns) -> None:
+    """Structure only: the counts belong to the extraction rules, which are changing."""
+    result = seed_runs.extract
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert result.stdout.startswith('{\n  "document": "000_e07ead4074b87c09.txt",\n')
+    assert result.stdout.endswith("}\n")
+    data = json.loads(result.stdout)
+    assert [key for key in data if key != "metadata"] == ["document", "entities", "relations"]
+    text = SEED.read_text(encoding="utf-8")
+    ids = set()
+    for entity in data["entities"]:
+        assert list(entity)[:3] == ["id", "type", "label"]
+        assert {"rule", "mentions"} <= set(entity)
+        mention = entity["mentions"][0]
+        assert text[mention["start"] : mention["end"]] == mention["text"]
+        ids.add(entity["id"])
+    assert data["relations"]
+    for relation in data["relations"]:
+        assert list(relation) == [
+            "head",
+            "type",
+            "tail",
+            "evidence",
+            "evidence_start",
+            "evidence_end",
+            "rule",
+        ]
+        assert {relation["head"], relation["tail"]} <= ids
+
+
+def test_extract_json_is_byte_identical_across_processes(seed_runs: SeedRuns) -> None:
+    assert seed_runs.extract.stdout_bytes == seed_runs.extract_again
+
+
+# -- help and documentation -------------------------------------------------------------------
+
+
+def test_help_lists_every_command() -> None:
+    result = invoke(["--help"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: policykg [OPTIONS] COMMAND [ARGS]...\n")
+    commands = result.stdout.split("Commands:\n", 1)[1]
+    assert [line.split()[0] for line in commands.splitlines()] == sorted(main.commands)
+    assert sorted(main.commands) == ["build", "eval", "extract", "query"]
+
+
+@pytest.mark.parametrize("name", ["build", "eval", "extract", "query"])
+def test_every_command_and_option_is_documented(name: str) -> None:
+    command = main.commands[name]
+    assert command.help is not None
+    assert f"Example:\n        policykg {name} " in command.help
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{name} {param.opts} has no help"
+    result = invoke([name, "--help"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"Usage: policykg {name} [OPTIONS]")
+    assert f"\n  Example:\n      policykg {name} " in result.stdout
+
+
+def test_group_options_are_documented() -> None:
+    for param in main.params:
+        assert isinstance(param, click.Option) and param.help
+
+
+def test_readme_documents_every_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = readme.split("## Commands", 1)[1]
+    for name in main.commands:
+        assert f"policykg {name}" in commands, name
+
+
+def test_version() -> None:
+    result = invoke(["--version"])
+    assert (result.exit_code, result.stdout) == (0, "policykg 0.1.0\n")
+
+
+def test_spelled_out_defaults_match_the_library() -> None:
+    assert DEFAULT_BASE_IRI == DEFAULT_BASE
+    assert RESULT_FORMATS == results.FORMATS
+
+
+def test_help_imports_no_nlp_or_rdf_library() -> None:
+    script = (
+        "import json, sys\n"
+        "from policykg.output.cli import main\n"
+        "for args in (['--help'], ['build', '--help'], ['extract', '--help'],\n"
+        "             ['query', '--help'], ['eval', '--help'], ['--version']):\n"
+        "    try:\n"
+        "        main(args, prog_name='policykg')\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, (args, exc.code)\n"
+        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+# -- build ------------------------------------------------------------------------------------
+
+
+def test_build_quiet_title_base(workdir: Path, fake_rules: None) -> None:
+    args = ["build", "docs", "-o", "out", "--quiet", "--title", "两份文件"]
+    result = invoke([*args, "--base", "http://example.org/kg/"])
+    triples = len(build_graph([handmade("a.txt"), handmade("b.txt")]))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        f"Wrote out/graph.ttl ({triples} triples) and out/graph.html: "
+        "2 documents, 3 entities, 2 relations.\n"
+    )
+    assert "<http://example.org/kg/doc/" in (workdir / "out/graph.ttl").read_text("utf-8")
+    assert "<title>两份文件</title>" in (workdir / "out/graph.html").read_text("utf-8")
+
+
+def test_build_names_documents_that_share_a_file_name(workdir: Path, fake_rules: None) -> None:
+    (workdir / "more").mkdir()
+    (workdir / "more" / "a.txt").write_text(TEXT, encoding="utf-8")
+    result = invoke(["build", "docs", "more/a.txt", "-o", "out"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "[1/3] docs/a.txt\n[2/3] b.txt\n[3/3] more/a.txt\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "stderr"),
+    [
+        (
+            ["build", "nope", "-o", "out"],
+            "Usage: policykg build [OPTIONS] PATH...\nTry 'policykg build --help' for help.\n\n"
+            "Error: Invalid value for 'PATH...': Path 'nope' does not exist.\n",
+        ),
+        (
+            ["build", "docs"],
+            "Usage: policykg build [OPTIONS] PATH...\nTry 'policykg build --help' for help.\n\n"
+            "Error: Missing option '-o' / '--out'.\n",
+        ),
+        (
+            ["build", "-o", "out"],
+            "Usage: policykg build [OPTIONS] PATH...\nTry 'policykg build --help' for help.\n\n"
+            "Error: Missing argument 'PATH...'.\n",
+        ),
+    ],
+)
+def test_build_usage_errors_exit_2(workdir: Path, args: list[str], stderr: str) -> None:
+    result = invoke(args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", stderr)
+    assert not (workdir / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        (
+            {"empty.txt": b""},
+            ["empty.txt"],
+            "E004 empty.txt is empty; give a document that contains text",
+        ),
+        (
+            {"binary.txt": b"\x7fELF\x02\x01\x01\x00\x00"},
+            ["docs", "binary.txt"],
+            "E005 binary.txt looks like a binary file (NUL byte at offset 7); "
+            "give a plain-text document",
+        ),
+        (
+            {"notes.md": "市委".encode()},
+            ["notes.md"],
+            "E100 notes.md is not a .txt document; give plain-text documents (.txt) or folders "
+            "that contain them",
+        ),
+        (
+            {"empty/notes.md": b"x"},
+            ["empty"],
+            "E101 empty contains no .txt documents; give a folder with .txt files in it",
+        ),
+    ],
+)
+def test_build_input_errors_exit_1_and_write_nothing(
+    workdir: Path, setup: dict[str, bytes], args: list[str], message: str
+) -> None:
+    for name, data in setup.items():
+        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+        (workdir / name).write_bytes(data)
+    result = invoke(["build", *args, "-o", "out"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.endswith(f"policykg: error: {message}\n")
+    assert not (workdir / "out").exists()
+
+
+def test_build_into_a_file_exits_1(workdir: Path) -> None:
+    (workdir / "out").write_text("mine", encoding="utf-8")
+    result = invoke(["build", "docs", "-o", "out"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "policykg: error: E110 output folder out is an existing file; give a folder with -o\n"
+    )
+    assert (workdir / "out").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("base", ["urn:x", "", "http://example.org/kg"])
+def test_build_with_a_bad_base_exits_1(workdir: Path, base: str) -> None:
+    result = invoke(["build", "docs", "-o", "out", "--base", base])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"policykg: error: invalid base IRI {base!r}: expected an absolute http(s) IRI of ASCII "
+        "letters, digits and ._~-/ that ends in '/' or '#'\n"
+    )
+    assert not (workdir / "out").exists()
+
+
+def test_build_whose_write_fails_leaves_the_previous_output(
+    workdir: Path, fake_rules: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert invoke(["build", "docs/a.txt", "-o", "out"]).exit_code == 0
+    before = {name: (workdir / "out" / name).read_bytes() for name in ("graph.ttl", "graph.html")}
+    real_fsync, count = os.fsync, [0]
+
+    def fsync(fd: int) -> None:
+        count[0] += 1
+        if count[0] == 2:  # graph.ttl's temporary file is written, graph.html's fails
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    result = invoke(["build", "docs", "-o", "out", "-q"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "policykg: error: E111 cannot write out/graph.html: No space left on device; "
+        "check that the folder exists and is writable\n"
+    )
+    assert {name: (workdir / "out" / name).read_bytes() for name in before} == before
+    assert sorted(os.listdir(workdir / "out")) == ["graph.html", "graph.ttl"]
+
+
+def test_debug_shows_the_exception_instead_of_one_line(workdir: Path) -> None:
+    (workdir / "empty.txt").write_bytes(b"")
+    result = invoke(["--debug", "build", "empty.txt", "-o", "out"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, InputError)
+    assert "policykg: error" not in result.stderr
+
+
+def test_a_bug_is_not_dressed_as_an_input_error(
+    workdir: Path, fake_rules: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(api, "render_html", broken)
+    result = invoke(["build", "docs", "-o", "out"])
+    assert isinstance(result.exception, RuntimeError)
+    assert "policykg: error" not in result.stderr
+    assert not (workdir / "out").exists()
+
+
+# -- extract ----------------------------------------------------------------------------------
+
+
+def test_extract_summary(workdir: Path, fake_rules: None) -> None:
+    result = invoke(["extract", "docs/a.txt"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(
+        "a.txt: 3 entities, 2 relations\n\nentity type    count\nOrganization       1\n"
+    )
+    assert "\nrelation type  count\ndeploys            1\n" in result.stdout
+
+
+def test_extract_json_of_a_handmade_extraction(workdir: Path, fake_rules: None) -> None:
+    result = invoke(["extract", "docs/a.txt", "--json"])
+    expected = json.dumps(handmade("a.txt").to_json(), ensure_ascii=False, indent=2) + "\n"
+    assert (result.exit_code, result.stdout) == (0, expected)
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "code", "stderr"),
+    [
+        (
+            {},
+            ["nope.txt"],
+            2,
+            "Usage: policykg extract [OPTIONS] FILE\nTry 'policykg extract --help' for help.\n\n"
+            "Error: Invalid value for 'FILE': File 'nope.txt' does not exist.\n",
+        ),
+        (
+            {},
+            ["docs"],
+            2,
+            "Usage: policykg extract [OPTIONS] FILE\nTry 'policykg extract --help' for help.\n\n"
+            "Error: Invalid value for 'FILE': File 'docs' is a directory.\n",
+        ),
+        (
+            {"empty.txt": b""},
+            ["empty.txt", "--json"],
+            1,
+            "policykg: error: E004 empty.txt is empty; give a document that contains text\n",
+        ),
+        (
+            {"blank.txt": b" \r\n\t\r\n"},
+            ["blank.txt"],
+            1,
+            "policykg: error: E004 blank.txt is empty; give a document that contains text\n",
+        ),
+        (
+            {"binary.txt": b"\x7fELF\x02\x01\x01\x00\x00"},
+            ["binary.txt", "--json"],
+            1,
+            "policykg: error: E005 binary.txt looks like a binary file (NUL byte at offset 7); "
+            "give a plain-text document\n",
+        ),
+        (
+            {"latin.txt": "café crème brûlée".encode("latin-1")},
+            ["latin.txt"],
+            1,
+            "policykg: error: E006 cannot decode latin.txt: byte 0xE9 at offset 3 is not UTF-8 "
+            "and the file is not GB18030/GBK Chinese text either; convert the file to UTF-8\n",
+        ),
+    ],
+)
+def test_extract_errors(
+    workdir: Path, setup: dict[str, bytes], args: list[str], code: int, stderr: str
+) -> None:
+    for name, data in setup.items():
+        (workdir / name).write_bytes(data)
+    result = invoke(["extract", *args])
+    assert (result.exit_code, result.stdout, result.stderr) == (code, "", stderr)
+
+
+# -- query ------------------------------------------------------------------------------------
+
+STRATEGY_IRI = DEFAULT_BASE + "entity/strategy/1bc87065d630"
+LABELS = (
+    "SELECT ?type ?label ?alias WHERE { ?e pkg:mentionedIn ?d ; a ?t ; skos:prefLabel ?label "
+    'OPTIONAL { ?e skos:altLabel ?alias } BIND(STRAFTER(STR(?t), "#") AS ?type) } ORDER BY ?type'
+)
+
+
+@pytest.fixture
+def graph_ttl(workdir: Path) -> str:
+    """graph.ttl of the handmade extraction, in the current folder."""
+    turtle = build_graph([handmade("a.txt")]).serialize("turtle")
+    (workdir / "graph.ttl").write_text(turtle, encoding="utf-8")
+    return "graph.ttl"
+
+
+def test_query_table(graph_ttl: str) -> None:
+    result = invoke(["query", graph_ttl, LABELS])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "type          label                   alias\n"
+        "------------  ----------------------  --------\n"
+        "Organization  市委\n"
+        "Strategy      乡村振兴战略            乡村振兴\n"
+        "Task          着力推动经济高质量发展\n"
+    )
+
+
+def test_query_csv(graph_ttl: str) -> None:
+    result = invoke(["query", graph_ttl, LABELS, "--format", "csv"])
+    assert result.exit_code == 0
+    assert (
+        result.stdout_bytes
+        == (  # .stdout would turn CRLF into LF
+            "type,label,alias\r\nOrganization,市委,\r\nStrategy,乡村振兴战略,乡村振兴\r\n"
+            "Task,着力推动经济高质量发展,\r\n"
+        ).encode()
+    )
+
+
+def test_query_json(graph_ttl: str) -> None:
+    query = "SELECT ?e ?label WHERE { ?e a pkg:Strategy ; skos:prefLabel ?label }"
+    result = invoke(["query", graph_ttl, query, "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "head": {"vars": ["e", "label"]},
+        "results": {
+            "bindings": [
+                {
+                    "e": {"type": "uri", "value": STRATEGY_IRI},
+                    "label": {"type": "literal", "value": "乡村振兴战略"},
+                }
+            ]
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("fmt", "label", "stdout"),
+    [
+        ("table", "乡村振兴战略", "true\n"),
+        ("csv", "乡村振兴", "false\n"),
+        ("json", "乡村振兴战略", '{\n  "head": {},\n  "boolean": true\n}\n'),
+    ],
+)
+def test_query_ask(graph_ttl: str, fmt: str, label: str, stdout: str) -> None:
+    query = f'ASK {{ ?s skos:prefLabel "{label}"@zh }}'
+    result = invoke(["query", graph_ttl, query, "--format", fmt])
+    assert (result.exit_code, result.stdout) == (0, stdout)
+
+
+def test_query_construct_prints_turtle(graph_ttl: str) -> None:
+    query = "CONSTRUCT { ?e skos:prefLabel ?l } WHERE { ?e a pkg:Strategy ; skos:prefLabel ?l }"
+    result = invoke(["query", graph_ttl, query])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n\n"
+        f'<{STRATEGY_IRI}> skos:prefLabel "乡村振兴战略"@zh .\n',
+    )
+
+
+def test_query_from_a_file_and_from_stdin(graph_ttl: str, workdir: Path) -> None:
+    query = "SELECT ?l WHERE { ?e a pkg:Organization ; skos:prefLabel ?l }\n"
+    (workdir / "org.rq").write_text(query, encoding="utf-8")
+    expected = (0, "l\n----\n市委\n")
+    from_file = invoke(["query", graph_ttl, "-f", "org.rq"])
+    assert (from_file.exit_code, from_file.stdout) == expected
+    from_stdin = invoke(["query", graph_ttl, "-f", "-"], input=query)
+    assert (from_stdin.exit_code, from_stdin.stdout) == expected
+
+
+USAGE_QUERY = (
+    "Usage: policykg query [OPTIONS] GRAPH [SPARQL]\nTry 'policykg query --help' for help.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stderr"),
+    [
+        (
+            ["query", "graph.ttl"],
+            2,
+            USAGE_QUERY + "Error: give a query as the SPARQL argument or with -f QUERY.rq\n",
+        ),
+        (
+            ["query", "graph.ttl", "ASK {}", "-f", "graph.ttl"],
+            2,
+            USAGE_QUERY + "Error: give the query as the SPARQL argument or with -f, not both\n",
+        ),
+        (
+            ["query", "missing.ttl", "ASK {}"],
+            2,
+            USAGE_QUERY + "Error: Invalid value for 'GRAPH': File 'missing.ttl' does not exist.\n",
+        ),
+        (
+            ["query", "graph.ttl", "ASK {}", "--format", "xml"],
+            2,
+            USAGE_QUERY
+            + "Error: Invalid value for '--format': 'xml' is not one of 'table', 'csv', 'json'.\n",
+        ),
+        (
+            ["query", "graph.ttl", "SELECT ?x WHERE {"],
+            1,
+            "policykg: error: SPARQL syntax error: Expected SelectQuery, found end of text "
+            "(at char 17), (line:1, col:18)\n",
+        ),
+        (
+            [
+                "query",
+                "graph.ttl",
+                "SELECT ?x WHERE { SERVICE <http://example.org/> { ?x ?p ?o } }",
+            ],
+            1,
+            "policykg: error: SERVICE <http://example.org/> is not supported: "
+            "queries run offline\n",
+        ),
+        (
+            ["query", "graph.ttl", "  "],
+            1,
+            "policykg: error: E123 the query is empty; give a SPARQL SELECT, ASK, CONSTRUCT or "
+            "DESCRIBE query\n",
+        ),
+    ],
+)
+def test_query_errors(graph_ttl: str, args: list[str], code: int, stderr: str) -> None:
+    result = invoke(args)
+    assert (result.exit_code, result.stdout, result.stderr) == (code, "", stderr)
+
+
+def test_query_on_a_file_that_is_not_turtle(workdir: Path) -> None:
+    (workdir / "notes.ttl").write_text("市委 乡村振兴\n", encoding="utf-8")
+    result = invoke(["query", "notes.ttl", "ASK {}"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("policykg: error: E121 notes.ttl is not valid Turtle (")
+    assert result.stderr.endswith("); give a Turtle file written by policykg build\n")
+    assert result.stderr.count("\n") == 1
+
+
+# -- eval -------------------------------------------------------------------------------------
+
+GOLD: dict[str, Any] = {
+    "document": "t.txt",
+    "entities": [
+        {"id": "g1", "type": "Organization", "label": "市委"},
+        {"id": "g2", "type": "Strategy", "label": "乡村振兴战略", "aliases": ["乡村振兴"]},
+        {"id": "g3", "type": "Task", "label": "着力推动经济高质量发展"},
+        {"id": "g4", "type": "Policy", "label": "中央八项规定精神"},
+    ],
+    "relations": [
+        {"head": "g1", "type": "implements", "tail": "g2"},
+        {"head": "g1", "type": "deploys", "tail": "g3"},
+        {"head": "g3", "type": "involves", "tail": "g2"},
+    ],
+}
+PRED: dict[str, Any] = {
+    "document": "t.txt",
+    "entities": [
+        {"id": "e1", "type": "Organization", "label": "市委"},
+        {"id": "e2", "type": "Strategy", "label": "“乡村振兴”"},
+        {"id": "e3", "type": "Task", "label": "推动经济高质量发展"},
+        {"id": "e4", "type": "Organization", "label": "省委"},
+    ],
+    "relations": [
+        {"head": "e1", "type": "implements", "tail": "e2"},
+        {"head": "e1", "type": "deploys", "tail": "e3"},
+        {"head": "e3", "type": "involves", "tail": "e4"},
+    ],
+}
+#: ``python3 ../shared/eval/score.py gold.json pred.json`` on GOLD and PRED.
+SCORE_TABLE = """\
+ENTITIES       strict P 0.500 R 0.500 F1 0.500   lenient P 0.750 R 0.750 F1 0.750   (pred 4, gold 4)
+  Organization strict P 0.500 R 1.000 F1 0.667   lenient P 0.500 R 1.000 F1 0.667   (pred 2, gold 1)
+  Strategy     strict P 1.000 R 1.000 F1 1.000   lenient P 1.000 R 1.000 F1 1.000   (pred 1, gold 1)
+  Policy       strict P 0.000 R 0.000 F1 0.000   lenient P 0.000 R 0.000 F1 0.000   (pred 0, gold 1)
+  Task         strict P 0.000 R 0.000 F1 0.000   lenient P 1.000 R 1.000 F1 1.000   (pred 1, gold 1)
+RELATIONS      strict P 0.333 R 0.333 F1 0.333   lenient P 0.667 R 0.667 F1 0.667   (pred 3, gold 3)
+  deploys      strict P 0.000 R 0.000 F1 0.000   lenient P 1.000 R 1.000 F1 1.000   (pred 1, gold 1)
+  implements   strict P 1.000 R 1.000 F1 1.000   lenient P 1.000 R 1.000 F1 1.000   (pred 1, gold 1)
+  involves     strict P 0.000 R 0.000 F1 0.000   lenient P 0.000 R 0.000 F1 0.000   (pred 1, gold 1)
+"""
+SCORE_ERRORS = "missed: Policy:中央八项规定精神\nspurious: Organization:省委\n"
+SCORE_LAST = "entity F1 0.750 relation F1 0.667 (lenient)\n"
+
+
+def _prf(p: float, r: float, f1: float, tp: int, pred: int, gold: int) -> dict[str, Any]:
+    return {"p": p, "r": r, "f1": f1, "tp": tp, "pred": pred, "gold": gold}
+
+
+#: ``score.py gold.json pred.json --json`` on GOLD and PRED (the object; score.py then prints
+#: its summary line too, which policykg eval --json leaves out so that stdout is JSON).
+SCORE_JSON: dict[str, Any] = {
+    "strict": {
+        "entities": _prf(0.5, 0.5, 0.5, 2, 4, 4),
+        "entity_types": {
+            "Organization": _prf(0.5, 1.0, 0.6667, 1, 2, 1),
+            "Strategy": _prf(1.0, 1.0, 1.0, 1, 1, 1),
+            "Policy": _prf(0.0, 0.0, 0.0, 0, 0, 1),
+            "Task": _prf(0.0, 0.0, 0.0, 0, 1, 1),
+        },
+        "relations": _prf(0.3333, 0.3333, 0.3333, 1, 3, 3),
+        "relation_types": {
+            "deploys": _prf(0.0, 0.0, 0.0, 0, 1, 1),
+            "implements": _prf(1.0, 1.0, 1.0, 1, 1, 1),
+            "involves": _prf(0.0, 0.0, 0.0, 0, 1, 1),
+        },
+        "missed_entities": ["Task:着力推动经济高质量发展", "Policy:中央八项规定精神"],
+        "spurious_entities": ["Task:推动经济高质量发展", "Organization:省委"],
+    },
+    "lenient": {
+        "entities": _prf(0.75, 0.75, 0.75, 3, 4, 4),
+        "entity_types": {
+            "Organization": _prf(0.5, 1.0, 0.6667, 1, 2, 1),
+            "Strategy": _prf(1.0, 1.0, 1.0, 1, 1, 1),
+            "Policy": _prf(0.0, 0.0, 0.0, 0, 0, 1),
+            "Task": _prf(1.0, 1.0, 1.0, 1, 1, 1),
+        },
+        "relations": _prf(0.6667, 0.6667, 0.6667, 2, 3, 3),
+        "relation_types": {
+            "deploys": _prf(1.0, 1.0, 1.0, 1, 1, 1),
+            "implements": _prf(1.0, 1.0, 1.0, 1, 1, 1),
+            "involves": _prf(0.0, 0.0, 0.0, 0, 1, 1),
+        },
+        "missed_entities": ["Policy:中央八项规定精神"],
+        "spurious_entities": ["Organization:省委"],
+    },
+}
+
+
+@pytest.fixture
+def eval_files(workdir: Path) -> Path:
+    for name, data in (("gold.json", GOLD), ("pred.json", PRED)):
+        (workdir / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return workdir
+
+
+@pytest.mark.parametrize(
+    ("options", "stdout"),
+    [
+        ([], SCORE_TABLE + SCORE_LAST),
+        (["--show-errors"], SCORE_TABLE + SCORE_ERRORS + SCORE_LAST),
+        (["--json"], json.dumps(SCORE_JSON, ensure_ascii=False, indent=1) + "\n"),
+    ],
+)
+def test_eval_prints_what_score_py_prints(
+    eval_files: Path, options: list[str], stdout: str
+) -> None:
+    result = invoke(["eval", "gold.json", "pred.json", *options])
+    assert (result.exit_code, result.stdout, result.stderr) == (0, stdout, "")
+
+
+def test_eval_of_the_seed_gold_against_itself() -> None:
+    result = invoke(["eval", str(SEED_GOLD), str(SEED_GOLD)])
+    assert result.exit_code == 0
+    assert result.stdout.endswith("\nentity F1 1.000 relation F1 1.000 (lenient)\n")
+
+
+@pytest.mark.parametrize(
+    ("gold", "code", "stderr"),
+    [
+        (
+            "{",
+            1,
+            "policykg: error: E010 cannot read annotations bad.json: Expecting property name "
+            "enclosed in double quotes: line 1 column 2 (char 1); "
+            "give a JSON file as in SCHEMA.md\n",
+        ),
+        (
+            "[]",
+            1,
+            "policykg: error: E011 bad.json is not a JSON object but a list; "
+            "give a JSON file as in SCHEMA.md\n",
+        ),
+        (
+            '{"entities": 3}',
+            1,
+            "policykg: error: E013 bad.json: 'entities' must be a list, not a number; "
+            "fix the file as in SCHEMA.md\n",
+        ),
+        (
+            "",
+            1,
+            "policykg: error: E004 bad.json is empty; give a document that contains text\n",
+        ),
+    ],
+)
+def test_eval_bad_gold(eval_files: Path, gold: str, code: int, stderr: str) -> None:
+    (eval_files / "bad.json").write_text(gold, encoding="utf-8")
+    result = invoke(["eval", "bad.json", "pred.json"])
+    assert (result.exit_code, result.stdout, result.stderr) == (code, "", stderr)
+
+
+def test_eval_missing_file_is_a_usage_error(eval_files: Path) -> None:
+    result = invoke(["eval", "gold.json", "missing.json"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(
+        "Error: Invalid value for 'PRED': File 'missing.json' does not exist.\n"
+    )

@@ -1,0 +1,254 @@
+"""Tests of output/files.py: atomic writes, which documents a build reads, document names."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from policykg.extract import InputError
+from policykg.output.errors import OutputError
+from policykg.output.files import (
+    collect_documents,
+    document_names,
+    write_atomic,
+    write_files_atomic,
+)
+
+ENOSPC = "No space left on device"
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def _failing_fsync(fail_on: int) -> object:
+    """An os.fsync that raises ENOSPC on its ``fail_on``-th call (1-based)."""
+    calls = {"n": 0}
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == fail_on:
+            raise OSError(28, ENOSPC)
+        real(fd)
+
+    return fsync
+
+
+# -- write_atomic -----------------------------------------------------------------------------
+
+
+def test_write_atomic_text_is_utf8_with_line_ends_kept(tmp_path: Path) -> None:
+    target = tmp_path / "graph.ttl"
+    write_atomic(target, "市委\r\n乡村振兴\n")
+    assert target.read_bytes() == "市委\r\n乡村振兴\n".encode()
+    assert os.listdir(tmp_path) == ["graph.ttl"]
+
+
+def test_write_atomic_bytes_replace_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "graph.html"
+    target.write_bytes(b"old")
+    write_atomic(str(target), b"\x00new")
+    assert target.read_bytes() == b"\x00new"
+    assert os.listdir(tmp_path) == ["graph.html"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_write_atomic_new_file_mode_follows_umask(tmp_path: Path, umask_022: None) -> None:
+    target = tmp_path / "graph.html"
+    write_atomic(target, "x")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_write_atomic_keeps_the_mode_of_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "graph.ttl"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o600)
+    write_atomic(target, "new")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_write_atomic_failure_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "graph.ttl"
+    target.write_text("old", encoding="utf-8")
+    monkeypatch.setattr(os, "fsync", _failing_fsync(1))
+    with pytest.raises(OutputError) as info:
+        write_atomic(target, "new")
+    assert str(info.value) == (
+        f"E111 cannot write {target}: {ENOSPC}; check that the folder exists and is writable"
+    )
+    assert info.value.code == "E111"
+    assert target.read_text(encoding="utf-8") == "old"
+    assert os.listdir(tmp_path) == ["graph.ttl"]
+
+
+def test_write_atomic_interrupt_removes_the_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupt(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "graph.ttl", "new")
+    assert os.listdir(tmp_path) == []
+
+
+def test_write_atomic_into_a_missing_folder(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "graph.ttl"
+    with pytest.raises(OutputError) as info:
+        write_atomic(target, "x")
+    assert str(info.value) == (
+        f"E111 cannot write {target}: No such file or directory; "
+        "check that the folder exists and is writable"
+    )
+
+
+def test_write_atomic_over_a_folder_fails_and_leaves_it(tmp_path: Path) -> None:
+    target = tmp_path / "graph.ttl"
+    target.mkdir()
+    with pytest.raises(OutputError, match=r"^E111 cannot write .*graph\.ttl: "):
+        write_atomic(target, "x")
+    assert target.is_dir()
+    assert os.listdir(tmp_path) == ["graph.ttl"]
+
+
+def test_write_files_atomic_writes_all(tmp_path: Path) -> None:
+    write_files_atomic({tmp_path / "a.ttl": "a", tmp_path / "b.html": b"b"})
+    assert (tmp_path / "a.ttl").read_text(encoding="utf-8") == "a"
+    assert (tmp_path / "b.html").read_bytes() == b"b"
+    assert sorted(os.listdir(tmp_path)) == ["a.ttl", "b.html"]
+
+
+def test_write_files_atomic_failure_on_the_second_replaces_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "graph.ttl", tmp_path / "graph.html"
+    first.write_text("old ttl", encoding="utf-8")
+    second.write_text("old html", encoding="utf-8")
+    monkeypatch.setattr(os, "fsync", _failing_fsync(2))
+    with pytest.raises(OutputError, match=r"^E111 cannot write .*graph\.html: No space"):
+        write_files_atomic({first: "new ttl", second: "new html"})
+    assert first.read_text(encoding="utf-8") == "old ttl"
+    assert second.read_text(encoding="utf-8") == "old html"
+    assert sorted(os.listdir(tmp_path)) == ["graph.html", "graph.ttl"]
+
+
+def test_write_files_atomic_failure_on_a_rename_removes_the_temp_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = tmp_path / "graph.ttl"
+    first.write_text("old ttl", encoding="utf-8")
+
+    def replace(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OutputError, match=r"^E111 cannot write .*graph\.ttl: Permission denied"):
+        write_files_atomic({first: "new", tmp_path / "graph.html": "new"})
+    assert first.read_text(encoding="utf-8") == "old ttl"
+    assert os.listdir(tmp_path) == ["graph.ttl"]
+
+
+# -- collect_documents ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """docs/{b.txt, a.txt, sub/c.TXT, notes.md, .hidden.txt, .git/x.txt}, empty/, other.md."""
+    monkeypatch.chdir(tmp_path)
+    docs = tmp_path / "docs"
+    for name in ("b.txt", "a.txt", "sub/c.TXT", "notes.md", ".hidden.txt", ".git/x.txt"):
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text("市委", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "other.md").write_text("x", encoding="utf-8")
+    return tmp_path
+
+
+def test_collect_folder_recursive_sorted_without_hidden(tree: Path) -> None:
+    assert collect_documents(["docs"]) == [
+        Path("docs/a.txt"),
+        Path("docs/b.txt"),
+        Path("docs/sub/c.TXT"),
+    ]
+
+
+def test_collect_keeps_argument_order_and_each_document_once(tree: Path) -> None:
+    assert collect_documents(["docs/sub/c.TXT", "docs", "docs/../docs/a.txt"]) == [
+        Path("docs/sub/c.TXT"),
+        Path("docs/a.txt"),
+        Path("docs/b.txt"),
+    ]
+
+
+def test_collect_takes_an_explicit_hidden_file(tree: Path) -> None:
+    assert collect_documents([Path("docs/.hidden.txt")]) == [Path("docs/.hidden.txt")]
+
+
+@pytest.mark.parametrize(
+    ("paths", "message"),
+    [
+        (["nope.txt"], "E001 nope.txt does not exist; check the path of the document"),
+        (
+            ["docs", "other.md"],
+            "E100 other.md is not a .txt document; give plain-text documents (.txt) or "
+            "folders that contain them",
+        ),
+        (["empty"], "E101 empty contains no .txt documents; give a folder with .txt files in it"),
+        ([], "E102 no documents given; give .txt files or folders that contain them"),
+    ],
+)
+def test_collect_errors_name_the_path(tree: Path, paths: list[str], message: str) -> None:
+    with pytest.raises(InputError) as info:
+        collect_documents(paths)
+    assert str(info.value) == message
+
+
+# -- document_names ---------------------------------------------------------------------------
+
+
+def test_names_are_file_names_when_unique(tmp_path: Path) -> None:
+    assert document_names([tmp_path / "a" / "x.txt", tmp_path / "b" / "y.txt"]) == [
+        "x.txt",
+        "y.txt",
+    ]
+
+
+def test_shared_names_take_the_shortest_distinct_end_of_path(tmp_path: Path) -> None:
+    paths = [
+        tmp_path / "x" / "a" / "report.txt",
+        tmp_path / "y" / "a" / "report.txt",
+        tmp_path / "z" / "b" / "report.txt",
+        tmp_path / "z" / "other.txt",
+    ]
+    assert document_names(paths) == [
+        "x/a/report.txt",
+        "y/a/report.txt",
+        "b/report.txt",
+        "other.txt",
+    ]
+
+
+def test_a_name_that_ends_another_path_goes_up_to_its_folder(tmp_path: Path) -> None:
+    paths = [tmp_path / "a" / "r.txt", tmp_path / "b" / "a" / "r.txt"]
+    assert document_names(paths) == [f"{tmp_path.name}/a/r.txt", "b/a/r.txt"]
+
+
+def test_names_do_not_depend_on_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    relative = document_names([Path("r.txt"), Path("../b/r.txt")])
+    absolute = document_names([tmp_path / "a" / "r.txt", tmp_path / "b" / "r.txt"])
+    assert relative == absolute == ["a/r.txt", "b/r.txt"]
