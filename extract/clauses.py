@@ -16,7 +16,7 @@ from functools import cache
 from .names import left_boundary
 from .resources import compile_pattern, section
 from .structure import ProblemBlock, Structure
-from .textview import Span, clauses, sentences, strip_span
+from .textview import Span, clauses, last_match, sentences, strip_span
 
 _EDGE = " \t\u3000，。；：、！？,.;:!?“”"
 _EDGE_NO_QUOTES = " \t\u3000，。；：、！？,.;:!?"
@@ -290,7 +290,8 @@ def _noun_phrase_problems(
         for match in pattern.finditer(view, sent.start, sent.end):
             if from_clause:
                 start = max(
-                    [sent.start] + [i + 1 for i in range(sent.start, match.start()) if view[i] in "，；：,;:"]
+                    [sent.start]
+                    + [i + 1 for i in range(sent.start, match.start()) if view[i] in "，；：,;:"]
                 )
             else:
                 start = left_boundary(view, match.start(), sent.start, 30)
@@ -347,7 +348,9 @@ def _object(view: str, start: int, end: int) -> Span | None:
     rules = clause_rules()
     # the object ends at the next remedy verb or conjunction that starts another action
     stop = end
-    for match in re.finditer(r"[，,；;。]|(?:的(?:整改|治理|防治|整治)|整改工作|整改成果)", view[start:end]):
+    for match in re.finditer(
+        r"[，,；;。]|(?:的(?:整改|治理|防治|整治)|整改工作|整改成果)", view[start:end]
+    ):
         stop = start + match.start()
         break
     span = strip_span(view, start, stop, _EDGE_NO_QUOTES + "好")
@@ -420,8 +423,8 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
         for sent in sentences(view, para):
             if listed and sent.end > para.start + listed.end():
                 start = max(sent.start, para.start + listed.end())
-                for piece in _goal_pieces(view, Span(start, sent.end)):
-                    label = _clean_target(view, piece)
+                for goal in _goal_pieces(view, Span(start, sent.end)):
+                    label = _clean_target(view, goal)
                     if len(label) >= 4 and not any(t.overlaps(label) for t in taken):
                         found.append(
                             TargetFact(label, "target.goal-list", sent, _reading(view, label))
@@ -442,9 +445,7 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
                         span = cut_tail(view, clause)
                     else:
                         span = Span(clause.start, clause.start + match.end())
-                    lead = None
-                    for lead in _GOAL_VERB.finditer(view, span.start, clause.start + match.start()):
-                        pass
+                    lead = last_match(_GOAL_VERB, view, span.start, clause.start + match.start())
                     if lead is not None:  # 会议确定了全年经济增长8%以上 → 全年经济增长8%以上
                         span = Span(lead.end(), span.end)
                     label = _clean_target(view, span)
@@ -487,7 +488,8 @@ def _clean_target(view: str, span: Span) -> Span:
     match = rules.target_strip_suffix.search(view[span.start : span.end])
     if match and match.start() > 0:
         span = Span(span.start, span.start + match.start())
-    return strip_span(view, span.start, span.end, _EDGE + "的")
+    span = strip_span(view, span.start, span.end, _EDGE_NO_QUOTES + "的")
+    return balance_quotes(view, span)
 
 
 def _reading(view: str, span: Span) -> dict[str, str]:

@@ -37,7 +37,10 @@ def document_metadata(text: str, view: str, speaker: str | None = None) -> dict[
             out["date"] = f"{y:04d}-{m:02d}-{d:02d}"
         meeting = _MEETING.search(piece)
         if meeting:
-            out["meeting"] = _cut(text, Span(para.start + meeting.start("meeting"), para.start + meeting.end("meeting")))
+            out["meeting"] = _cut(
+                text,
+                Span(para.start + meeting.start("meeting"), para.start + meeting.end("meeting")),
+            )
         break
     if speaker:
         out["creator"] = speaker

@@ -21,7 +21,7 @@ from .resources import (
     regex,
 )
 from .schema import EntityType
-from .textview import Span, paragraphs
+from .textview import Span, last_match, paragraphs
 
 E = EntityType
 
@@ -33,7 +33,9 @@ NESTING: dict[EntityType, frozenset[EntityType]] = {
 }
 #: A mention inside one of its own type must name something on its own (党的二十大 inside
 #: 党的二十大代表选举), not be a fragment of the same name (…人民代表大会 inside …第三次会议).
-NESTED_SAME_TYPE_RULES = frozenset({"lexicon.Event", "event.party-congress", "event.central-plenum"})
+NESTED_SAME_TYPE_RULES = frozenset(
+    {"lexicon.Event", "event.party-congress", "event.central-plenum"}
+)
 
 #: Lower is preferred when two rules propose the same span.
 _PRIORITY = {"lexicon": 0, "extend": 1, "regex": 2, "header": 2, "quoted": 3, "list": 4}
@@ -44,7 +46,9 @@ _STOP = set("，。；：！？、（）()《》〈〉\r\n\t ,;:!?\u3000—…·
 _OPEN_QUOTES = "“‘「『"
 _CLOSE_QUOTES = "”’」』"
 _PLACE_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z×]{2,9}$")
-_UNIT_CHAIN = re.compile(r"^(?:[\u4e00-\u9fff]{2,5}(?:市|州|盟|地区))+[\u4e00-\u9fff]{2,4}$|^(?:XX|××)")
+_UNIT_CHAIN = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,5}(?:市|州|盟|地区))+[\u4e00-\u9fff]{2,4}$|^(?:XX|××)"
+)
 _LEADING_JUNK = "的和与及、之其"
 
 
@@ -142,12 +146,12 @@ def _trim_quotes(view: str, start: int, end: int) -> tuple[int, int]:
         inner = view[start + 1 : end - 1]
         if not any(q in inner for q in _OPEN_QUOTES + _CLOSE_QUOTES):
             return start + 1, end - 1
-    if end - start > 1 and view[start] in _OPEN_QUOTES:
-        if not any(q in view[start + 1 : end] for q in _CLOSE_QUOTES):
-            start += 1
-    if end - start > 1 and view[end - 1] in _CLOSE_QUOTES:
-        if not any(q in view[start : end - 1] for q in _OPEN_QUOTES):
-            end -= 1
+    opening_alone = not any(q in view[start + 1 : end] for q in _CLOSE_QUOTES)
+    if end - start > 1 and view[start] in _OPEN_QUOTES and opening_alone:
+        start += 1
+    closing_alone = not any(q in view[start : end - 1] for q in _OPEN_QUOTES)
+    if end - start > 1 and view[end - 1] in _CLOSE_QUOTES and closing_alone:
+        end -= 1
     return start, end
 
 
@@ -189,9 +193,7 @@ def extend_place(view: str, start: int, reach: int = 9) -> int:
     cut = max((i + 1 for i, ch in enumerate(left) if ch in _STOP or ch in "“”"), default=0)
     left = left[cut:]
     for pattern in (boundaries().words, _FUNCTION):
-        last = None
-        for last in pattern.finditer(left):
-            pass
+        last = last_match(pattern, left)
         if last is not None:
             left = left[last.end() :]
     # a chain of units (呼伦贝尔市海拉尔) is a place; a bare name must be a known one
@@ -228,11 +230,8 @@ def left_boundary(view: str, head_start: int, floor: int, reach: int) -> int:
             break
         i -= 1
     start = i
-    last = None
-    for match in boundaries().words.finditer(view, start, head_start):
-        last = match
-    if last is not None and last.end() > start:
-        # boundary words may overlap; the name starts after the last one that ends left of it
+    last = last_match(boundaries().words, view, start, head_start)
+    if last is not None:  # the name starts after the last boundary word
         start = last.end()
     while start < head_start and view[start] in _LEADING_JUNK:
         start += 1
@@ -254,6 +253,8 @@ def _suffix_candidates(rule: PatternRule, view: str) -> Iterator[Candidate]:
             continue
         if view[start - 1 : start] == "等" or _NOT_A_NAME.search(bare):
             continue  # 等生态工程 names a category; 37.8亿元的…计划 is an amount
+        if boundaries().remedy_left.search(view, max(0, start - 4), start):
+            continue  # 防止出现“半拉子”工程: a problem, not a programme
         if any(bare.startswith(g) and len(bare) - len(g) < 2 for g in generic):
             continue
         previous_end = head_end
@@ -352,9 +353,7 @@ def _header_candidates(rule: PatternRule, text: str, view: str) -> Iterator[Cand
             )
 
 
-def _extend_candidates(
-    rule: PatternRule, view: str, found: list[Candidate]
-) -> Iterator[Candidate]:
+def _extend_candidates(rule: PatternRule, view: str, found: list[Candidate]) -> Iterator[Candidate]:
     for cand in found:
         if cand.type is not rule.source:
             continue

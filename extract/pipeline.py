@@ -66,7 +66,7 @@ def view_component(doc: Doc) -> Doc:
     flags = numpy.array(
         [1 if t.i == 0 or t.idx in starts else -1 for t in doc], dtype="int64"
     ).astype("uint64")  # spaCy reads -1 ("not a sentence start") from its uint64 cast
-    doc.from_array([SENT_START], flags)
+    doc.from_array([SENT_START], flags)  # type: ignore[arg-type]
     return doc
 
 
@@ -247,9 +247,7 @@ def extract_text(text: str, document: str = "<text>") -> Extraction:
     return to_extraction(make_nlp()(text), document)
 
 
-def extract_texts(
-    texts: Iterable[tuple[str, str]], batch_size: int = 8
-) -> Iterator[Extraction]:
+def extract_texts(texts: Iterable[tuple[str, str]], batch_size: int = 8) -> Iterator[Extraction]:
     """Extract several documents given as (name, text) pairs, streaming through ``nlp.pipe``."""
     nlp = make_nlp()
     pairs = list(texts)

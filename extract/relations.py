@@ -222,15 +222,19 @@ def _deploys(a: Analysis) -> Iterator[RelationRecord]:
             piece = a.view[sent.start : sent.end]
             if not cues().deploys.search(piece):
                 continue
-            task = _innermost_task(a, sent.start)
-            if task is None:
+            deployed = _innermost_task(a, sent.start)
+            if deployed is None:
                 continue
             for i in a.within(sent, frozenset({E.EVENT})):
                 trigger = cues().deploys.search(a.view, a.mentions[i].span.end, sent.end)
                 if trigger is None:
                     continue
                 yield RelationRecord(
-                    a.entity_of[i], R.DEPLOYS, _task_entity(a, task), "rel.deploys.meeting", sent
+                    a.entity_of[i],
+                    R.DEPLOYS,
+                    _task_entity(a, deployed),
+                    "rel.deploys.meeting",
+                    sent,
                 )
 
 
@@ -267,7 +271,9 @@ def _involves(a: Analysis) -> Iterator[RelationRecord]:
 
 def _subject(a: Analysis, sent: Span) -> int | None:
     """The body a sentence opens with (各县区坚定以…), if any."""
-    for i in a.within(Span(sent.start, min(sent.end, sent.start + 12)), frozenset({E.ORGANIZATION})):
+    for i in a.within(
+        Span(sent.start, min(sent.end, sent.start + 12)), frozenset({E.ORGANIZATION})
+    ):
         if a.mentions[i].span.start - sent.start <= 2:
             return a.entity_of[i]
         break
@@ -429,9 +435,7 @@ def _held_by(a: Analysis) -> Iterator[RelationRecord]:
         for sent in sentences(a.view, para):
             for match in trig.finditer(a.view, sent.start, sent.end):
                 before = Span(sent.start, match.start())
-                organisers = [
-                    a.entity_of[i] for i in a.within(before, frozenset({E.ORGANIZATION}))
-                ]
+                organisers = [a.entity_of[i] for i in a.within(before, frozenset({E.ORGANIZATION}))]
                 organiser = organisers[-1] if organisers else a.speaker
                 if organiser is None:
                     continue

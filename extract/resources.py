@@ -92,16 +92,14 @@ def lexicon() -> Lexicon:
                 raise DataError(f"lexicon.yaml: empty entry under {type_name}")
             entries.append(LexiconEntry(etype, forms[0], forms))
     fold = {ord(v): k for k, variants in confusions.items() for v in variants}
-    forms: dict[str, int] = {}
+    owner: dict[str, int] = {}
     for index, entry in enumerate(entries):
         for form in entry.forms:
             key = "".join(ch for ch in form if ch not in _QUOTES).translate(fold)
-            forms.setdefault(key, index)  # the first entry listing a form owns it
-    keys = sorted(forms)
-    automaton = ahocorasick_rs.AhoCorasick(
-        keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
-    )
-    return Lexicon(tuple(entries), automaton, tuple(forms[k] for k in keys), fold)
+            owner.setdefault(key, index)  # the first entry listing a form owns it
+    keys = sorted(owner)
+    automaton = ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    return Lexicon(tuple(entries), automaton, tuple(owner[k] for k in keys), fold)
 
 
 # ----------------------------------------------------------------------------- OCR
@@ -214,6 +212,8 @@ class Boundaries:
     generic_left: frozenset[str]
     #: what may follow a head word for it to end a name
     word_end: re.Pattern[str]
+    #: what, right before a name, makes it the object of a remedy
+    remedy_left: re.Pattern[str]
 
 
 @cache
@@ -225,6 +225,7 @@ def boundaries() -> Boundaries:
         compile_pattern("|".join(f"(?:{w})" for w in words), "boundaries.yaml words"),
         frozenset(str(w) for w in data.get("generic_left") or []),
         compile_pattern(str(data.get("word_end", "")), "boundaries.yaml word_end"),
+        compile_pattern(str(data.get("remedy_left", "$^")), "boundaries.yaml remedy_left"),
     )
 
 

@@ -62,9 +62,7 @@ def structure_rules() -> StructureRules:
     """Compile ``data/structure.yaml`` once."""
     data = section("structure.yaml")
     headings = tuple(
-        HeadingRule(
-            str(h["id"]), int(h["level"]), compile_pattern(str(h["pattern"]), str(h["id"]))
-        )
+        HeadingRule(str(h["id"]), int(h["level"]), compile_pattern(str(h["pattern"]), str(h["id"])))
         for h in data["headings"]
     )
     enumerations = tuple(
@@ -145,9 +143,9 @@ class Structure:
         """The innermost task whose scope holds ``pos``."""
         best: int | None = None
         for i, task in enumerate(self.tasks):
-            if task.scope.start <= pos < task.scope.end:
-                if best is None or task.scope.start >= self.tasks[best].scope.start:
-                    best = i
+            inside = task.scope.start <= pos < task.scope.end
+            if inside and (best is None or task.scope.start >= self.tasks[best].scope.start):
+                best = i
         return best
 
     def block_at(self, pos: int) -> int | None:
@@ -203,9 +201,7 @@ def _headings(view: str, paras: list[Span], rules: StructureRules) -> list[tuple
     return out
 
 
-def _heading_scope(
-    headings: list[tuple[Span, int, str]], index: int, end_of_body: int
-) -> Span:
+def _heading_scope(headings: list[tuple[Span, int, str]], index: int, end_of_body: int) -> Span:
     para, level, _ = headings[index]
     end = end_of_body
     for other, other_level, _ in headings[index + 1 :]:
@@ -498,9 +494,7 @@ def _starts_enumeration(view: str, para: Span, rules: StructureRules) -> bool:
     return any(_at(p, view, para) for f, p in rules.enumerations if not f.endswith("yao"))
 
 
-def _problem_items(
-    view: str, span: Span, rules: StructureRules
-) -> tuple[list[ProblemItem], bool]:
+def _problem_items(view: str, span: Span, rules: StructureRules) -> tuple[list[ProblemItem], bool]:
     """Split a problem list into enumerated items (一是…) or into its sentences."""
     sents = [s for p in _paragraph_pieces(view, span) for s in sentences(view, p)]
     items: list[ProblemItem] = []

@@ -65,6 +65,16 @@ class Span:
         return self.start < other.end and other.start < self.end
 
 
+def last_match(
+    pattern: re.Pattern[str], text: str, pos: int = 0, endpos: int | None = None
+) -> re.Match[str] | None:
+    """The last non-overlapping match of ``pattern`` in ``text[pos:endpos]``, if any."""
+    found = None
+    for found in pattern.finditer(text, pos, len(text) if endpos is None else endpos):  # noqa: B007
+        pass
+    return found
+
+
 def strip_span(text: str, start: int, end: int, chars: str = _SPACE) -> Span:
     """``[start, end)`` without leading and trailing ``chars``."""
     while start < end and text[start] in chars:

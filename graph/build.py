@@ -36,9 +36,10 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from policykg.extract import Entity, Extraction, normalize_label
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
+
+from policykg.extract import Entity, Extraction, normalize_label
 
 from .iris import DEFAULT_BASE, IriMinter
 from .model import KnowledgeGraph

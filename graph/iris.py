@@ -19,8 +19,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from policykg.extract import EntityType, RelationType, normalize_label
 from rdflib import URIRef
+
+from policykg.extract import EntityType, RelationType, normalize_label
 
 #: Where instance IRIs live unless the caller says otherwise.
 DEFAULT_BASE = "https://w3id.org/policykg/id/"

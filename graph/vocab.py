@@ -9,7 +9,6 @@ This module deliberately has no ``from __future__ import annotations``: rdflib's
 
 import importlib.resources
 
-from policykg.extract import EntityType, RelationType
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
     DCTERMS,
@@ -23,6 +22,8 @@ from rdflib.namespace import (
     XSD,
     DefinedNamespace,
 )
+
+from policykg.extract import EntityType, RelationType
 
 
 class PKG(DefinedNamespace):

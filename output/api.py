@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policykg.extract import Extraction, extract_file, extract_text, read_text
+from policykg.extract import Extraction, extract_file, read_text
 from policykg.extract.evaluate import Evaluation, evaluate, read_annotations
 from policykg.graph import (
     DEFAULT_BASE,
@@ -86,6 +86,13 @@ class BuildResult:
     def paths(self) -> tuple[Path, Path]:
         """The files written: the Turtle file and the HTML page."""
         return (self.graph_ttl, self.graph_html)
+
+
+def extract_text(text: str, document: str = "<text>") -> Extraction:
+    """Extract one document's text; spaCy loads on the first call, not at import."""
+    from policykg.extract.pipeline import extract_text as run
+
+    return run(text, document)
 
 
 def extract_documents(

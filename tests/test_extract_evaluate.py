@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from policykg.extract.errors import InputError
 from policykg.extract.evaluate import (
     LENIENT,

@@ -78,18 +78,23 @@ def test_json_round_trip() -> None:
 
 
 def test_entity_lookup_names_the_missing_id() -> None:
-    with pytest.raises(KeyError, match="no entity 'e9' in a.txt"):
+    with pytest.raises(KeyError, match=r"no entity 'e9' in a\.txt"):
         sample().entity("e9")
 
 
 def test_from_json_rejects_non_list() -> None:
-    with pytest.raises(ValueError, match="'entities' must be a list, not dict"):
+    with pytest.raises(ValueError, match=r"'entities' must be a list, not dict"):
         Extraction.from_json({"entities": {}})
 
 
 @pytest.mark.parametrize(
     ("label", "key"),
-    [("“四个不摘”", "四个不摘"), ("乡村 振兴。", "乡村振兴"), ("ＸＸ书记", "XX书记"), ("《纲要》", "纲要")],
+    [
+        ("“四个不摘”", "四个不摘"),
+        ("乡村 振兴。", "乡村振兴"),
+        ("ＸＸ书记", "XX书记"),
+        ("《纲要》", "纲要"),
+    ],
 )
 def test_normalize_label(label: str, key: str) -> None:
     assert normalize_label(label) == key

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from policykg.extract.errors import Errors, InputError, PolicyKGError
 from policykg.extract.reader import decode_bytes, read_text
 

@@ -50,9 +50,7 @@ def test_group_mentions_merges_variants_and_place_qualified_bodies() -> None:
         pos = start + len(surface)
         mentions.append(MentionRecord(Span(start, pos), etype, "test"))
     groups = group_mentions(view, mentions)
-    labels = [
-        (str(g.type), choose_label(text, view, g, mentions), len(g.mentions)) for g in groups
-    ]
+    labels = [(str(g.type), choose_label(text, view, g, mentions), len(g.mentions)) for g in groups]
     assert labels == [
         ("Organization", "区人民政府", 2),
         ("Organization", "市委", 2),  # the body's own short name labels it

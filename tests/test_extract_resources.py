@@ -53,7 +53,7 @@ def test_bad_regex_names_where_it_is() -> None:
 
 
 def test_missing_data_file_is_a_data_error() -> None:
-    with pytest.raises(DataError, match="data file nope.yaml"):
+    with pytest.raises(DataError, match=r"data file nope\.yaml"):
         resources.load_yaml("nope.yaml")
 
 

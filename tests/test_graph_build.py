@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rdflib import BNode, Literal, URIRef
+from rdflib import namespace as rdfns
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+
 from policykg.extract import (
     Entity,
     EntityType,
@@ -17,9 +21,6 @@ from policykg.extract import (
     RelationType,
 )
 from policykg.graph import NIF, PKG, build_graph
-from rdflib import BNode, Literal, URIRef
-from rdflib import namespace as rdfns
-from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
 ID = "https://w3id.org/policykg/id/"
 DOC = URIRef(ID + "doc/doc1.txt-5419b869")

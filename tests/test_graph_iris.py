@@ -6,9 +6,10 @@ import hashlib
 import re
 
 import pytest
+from rdflib import URIRef
+
 from policykg.extract import EntityType, RelationType
 from policykg.graph import DEFAULT_BASE, IriMinter, document_key, validate_base
-from rdflib import URIRef
 
 E = EntityType
 ID = "https://w3id.org/policykg/id/"

@@ -11,9 +11,10 @@ from typing import Any
 
 import pyoxigraph
 import pytest
+from rdflib.compare import isomorphic
+
 from policykg.extract import Entity, EntityType, Extraction, Mention
 from policykg.graph import KnowledgeGraph, build_graph, load_turtle
-from rdflib.compare import isomorphic
 
 ID = "https://w3id.org/policykg/id/"
 DOC = ID + "doc/doc1.txt-5419b869"

@@ -6,10 +6,11 @@ import re
 from typing import Any
 
 import pytest
-from policykg.extract import Extraction
-from policykg.graph import PKG, KnowledgeGraph, QueryError, build_graph, load_turtle, run_query
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
+
+from policykg.extract import Extraction
+from policykg.graph import PKG, KnowledgeGraph, QueryError, build_graph, load_turtle, run_query
 
 ID = "https://w3id.org/policykg/id/"
 ORG = ID + "entity/organization/9d6d23948b90"

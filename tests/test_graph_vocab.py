@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pyoxigraph
 import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import namespace as rdfns
+from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS
+
 from policykg.extract import EntityType, RelationType
 from policykg.extract.schema import RELATION_SIGNATURES
 from policykg.graph import ENTITY_CLASSES, NIF, PKG, PREFIXES, RELATION_PROPERTIES, load_ontology
 from policykg.graph.vocab import new_graph
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib import namespace as rdfns
-from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS
 
 PKG_NS = "https://w3id.org/policykg/vocab#"
 DEFINING_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)

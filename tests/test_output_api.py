@@ -12,8 +12,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import policykg.output
 import pytest
+from rdflib.compare import isomorphic
+
+import policykg.output
 from policykg.extract import Extraction, InputError
 from policykg.graph import QueryError, build_graph
 from policykg.output import api
@@ -30,7 +32,6 @@ from policykg.output.api import (
 )
 from policykg.output.errors import OutputError
 from policykg.output.html import render_html
-from rdflib.compare import isomorphic
 
 TEXT = "市委强调，一要着力推动经济高质量发展，实施乡村振兴战略。"
 

@@ -22,6 +22,7 @@ import click
 import pytest
 import rdflib
 from click.testing import CliRunner, Result
+
 from policykg.extract import Extraction, InputError
 from policykg.graph import DEFAULT_BASE, build_graph
 from policykg.output import api, results

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from policykg.extract import InputError
 from policykg.output.errors import OutputError
 from policykg.output.files import (

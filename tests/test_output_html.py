@@ -10,6 +10,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
+
 from policykg.extract.schema import EntityType, RelationType
 from policykg.output import html as html_view
 from policykg.output.html import (

@@ -6,6 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
 from policykg.extract import Extraction
 from policykg.graph import KnowledgeGraph, QueryResult, build_graph, run_query
 from policykg.output.results import (
@@ -17,8 +20,6 @@ from policykg.output.results import (
     format_summary,
     format_table,
 )
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SKOS
 
 ID = "https://w3id.org/policykg/id/"
 ORG = ID + "entity/organization/9d6d23948b90"
