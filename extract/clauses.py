@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .names import left_boundary
-from .resources import compile_pattern, section
+from .resources import comparators, compile_pattern, cue, section
 from .structure import ProblemBlock, Structure
 from .textview import Span, clauses, last_match, sentences, strip_span
 
 _EDGE = " \t\u3000，。；：、！？,.;:!?“”"
 _EDGE_NO_QUOTES = " \t\u3000，。；：、！？,.;:!?"
-_COUNT = re.compile(r"\d+项")
 
 
 @dataclass(slots=True)
@@ -236,7 +235,7 @@ def _group_problems(
                 facts[last].context = Span(facts[last].context.start, clause.end)
             continue
         parents = [head] if head is not None else []
-        explained = re.match(r"(?:反映出|暴露出|导致|致使|表现为)", view[clause.start : clause.end])
+        explained = cue("clauses.explanatory").match(view[clause.start : clause.end])
         if lead is not None and (explained or not block.enumerated):
             parents.append(lead)
         last = _add(
@@ -295,7 +294,7 @@ def _noun_phrase_problems(
                 )
             else:
                 start = left_boundary(view, match.start(), sent.start, 30)
-            count = _COUNT.match(view, start, match.start())  # 16项中央环保督察反馈问题
+            count = cue("clauses.count_prefix").match(view, start, match.start())
             if count:
                 start = count.end()
             span = strip_span(view, start, match.end(), _EDGE)
@@ -348,11 +347,9 @@ def _object(view: str, start: int, end: int) -> Span | None:
     rules = clause_rules()
     # the object ends at the next remedy verb or conjunction that starts another action
     stop = end
-    for match in re.finditer(
-        r"[，,；;。]|(?:的(?:整改|治理|防治|整治)|整改工作|整改成果)", view[start:end]
-    ):
-        stop = start + match.start()
-        break
+    end_of_object = cue("clauses.object_end").search(view, start, end)
+    if end_of_object is not None:
+        stop = end_of_object.start()
     span = strip_span(view, start, stop, _EDGE_NO_QUOTES + "好")
     # a list of objects ends after the first item that names a problem (…“信息孤岛”、建立…)
     for match in re.finditer("、", view[span.start : span.end]):
@@ -371,7 +368,7 @@ def _checked_object(view: str, span: Span) -> Span | None:
     if suffix and suffix.start() > 1:
         span = Span(span.start, span.start + suffix.start())
         piece = view[span.start : span.end]
-    lead = re.match(r"^(?:各种|各类|一切|出现|发生|存在)", piece)
+    lead = cue("clauses.object_lead").match(piece)
     if lead:
         span = Span(span.start + lead.end(), span.end)
         piece = view[span.start : span.end]
@@ -387,27 +384,6 @@ def _checked_object(view: str, span: Span) -> Span | None:
 
 # ----------------------------------------------------------------------------- targets
 
-_VALUE = re.compile(
-    r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|％|个百分点|万亩|亩|亿元|万元|元|个|座|户|天|公里|千米|米"
-    r"|万人|人|万吨|吨|平方米|万平方米|家|所|项|套|辆|次|条|处|张)?"
-    r"\s*(?P<comparator>以上|左右|以内|以下|及以上)?"
-)
-_COMPARATOR_WORDS = {
-    "以上": "atLeast",
-    "及以上": "atLeast",
-    "不低于": "atLeast",
-    "不少于": "atLeast",
-    "超过": "above",
-    "左右": "about",
-    "以内": "atMost",
-    "以下": "below",
-    "控制在": "atMost",
-    "零": "zero",
-}
-_YEAR = re.compile(r"(\d{4})年")
-_GOAL_VERB = re.compile(r"确定了|明确了|提出了|要求|力争|确保|努力实现")
-_GOAL_LIST = re.compile(r"(?:主要)?(?:预期)?目标(?:是|为)[：:]")
-
 
 def find_targets(view: str, structure: Structure) -> list[TargetFact]:
     """Goals set by the plan (never results of the past)."""
@@ -419,7 +395,7 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
             continue
         if structure.closing and para.start >= structure.closing.start:
             break
-        listed = _GOAL_LIST.search(view[para.start : para.end])
+        listed = cue("clauses.goal_list").search(view[para.start : para.end])
         for sent in sentences(view, para):
             if listed and sent.end > para.start + listed.end():
                 start = max(sent.start, para.start + listed.end())
@@ -445,7 +421,9 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
                         span = cut_tail(view, clause)
                     else:
                         span = Span(clause.start, clause.start + match.end())
-                    lead = last_match(_GOAL_VERB, view, span.start, clause.start + match.start())
+                    lead = last_match(
+                        cue("clauses.goal_verb"), view, span.start, clause.start + match.start()
+                    )
                     if lead is not None:  # 会议确定了全年经济增长8%以上 → 全年经济增长8%以上
                         span = Span(lead.end(), span.end)
                     label = _clean_target(view, span)
@@ -496,19 +474,20 @@ def _reading(view: str, span: Span) -> dict[str, str]:
     """Value, unit, comparator and year of a target, where the label states them."""
     piece = view[span.start : span.end]
     out: dict[str, str] = {}
-    for match in _VALUE.finditer(piece):
-        if _YEAR.match(piece, match.start()):
+    year_pattern = cue("clauses.year")
+    for match in cue("clauses.value").finditer(piece):
+        if year_pattern.match(piece, match.start()):
             continue
         out["value"] = match.group("value")
         if match.group("unit"):
             out["unit"] = match.group("unit").replace("％", "%")
         if match.group("comparator"):
-            out["comparator"] = _COMPARATOR_WORDS[match.group("comparator")]
+            out["comparator"] = comparators()[match.group("comparator")]
         break
-    for word, name in _COMPARATOR_WORDS.items():
+    for word, name in comparators().items():
         if "comparator" not in out and word in piece:
             out["comparator"] = name
-    year = _YEAR.search(piece)
+    year = year_pattern.search(piece)
     if year:
         out["year"] = year.group(1)
     return out

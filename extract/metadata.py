@@ -6,13 +6,8 @@ and the meeting ("——2019年3月4日在…会议上"), and the speaker's role
 
 from __future__ import annotations
 
-import re
-
+from .resources import cue
 from .textview import Span, paragraphs
-
-_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_MEETING = re.compile(r"在(?P<meeting>[^，。\n]{4,60}?)上(?:的(?:讲话|报告|工作报告))?\s*$")
-_SENTENCE = re.compile(r"[。！？；：:]")
 
 
 def document_metadata(text: str, view: str, speaker: str | None = None) -> dict[str, str]:
@@ -22,7 +17,7 @@ def document_metadata(text: str, view: str, speaker: str | None = None) -> dict[
     title: list[str] = []
     for para in paras:
         piece = view[para.start : para.end]
-        if piece.startswith("——") or _SENTENCE.search(piece) or len(piece) > 40:
+        if piece.startswith("——") or cue("metadata.sentence_mark").search(piece) or len(piece) > 40:
             break
         title.append(text[para.start : para.end])
     if title:
@@ -31,11 +26,11 @@ def document_metadata(text: str, view: str, speaker: str | None = None) -> dict[
         piece = view[para.start : para.end]
         if not piece.startswith("——"):
             continue
-        date = _DATE.search(piece)
+        date = cue("metadata.date").search(piece)
         if date:
             y, m, d = (int(g) for g in date.groups())
             out["date"] = f"{y:04d}-{m:02d}-{d:02d}"
-        meeting = _MEETING.search(piece)
+        meeting = cue("metadata.meeting").search(piece)
         if meeting:
             out["meeting"] = _cut(
                 text,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from .resources import (
     PatternRule,
     boundaries,
+    cue,
     lexicon,
     pattern_rules,
     places,
@@ -46,9 +47,6 @@ _STOP = set("，。；：！？、（）()《》〈〉\r\n\t ,;:!?\u3000—…·
 _OPEN_QUOTES = "“‘「『"
 _CLOSE_QUOTES = "”’」』"
 _PLACE_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z×]{2,9}$")
-_UNIT_CHAIN = re.compile(
-    r"^(?:[\u4e00-\u9fff]{2,5}(?:市|州|盟|地区))+[\u4e00-\u9fff]{2,4}$|^(?:XX|××)"
-)
 _LEADING_JUNK = "的和与及、之其"
 
 
@@ -192,22 +190,17 @@ def extend_place(view: str, start: int, reach: int = 9) -> int:
     left = view[max(0, start - reach) : start]
     cut = max((i + 1 for i, ch in enumerate(left) if ch in _STOP or ch in "“”"), default=0)
     left = left[cut:]
-    for pattern in (boundaries().words, _FUNCTION):
+    for pattern in (boundaries().words, cue("names.place_stop")):
         last = last_match(pattern, left)
         if last is not None:
             left = left[last.end() :]
     # a chain of units (呼伦贝尔市海拉尔) is a place; a bare name must be a known one
-    if _PLACE_CHARS.match(left) and (_UNIT_CHAIN.search(left) or left in places()):
+    if _PLACE_CHARS.match(left) and (cue("names.place_chain").search(left) or left in places()):
         return start - len(left)
     for size in range(min(len(left), 5), 1, -1):  # 我代表北京 → 北京
         if left[-size:] in places():
             return start - size
     return start
-
-
-_FUNCTION = re.compile(
-    r"代表|关于|根据|按照|领导|召开|举办|支持|党中央|中央|[的了和与及在对向把将是为各全我其等暨由经给从据]"
-)
 
 
 def left_boundary(view: str, head_start: int, floor: int, reach: int) -> int:
@@ -251,7 +244,7 @@ def _suffix_candidates(rule: PatternRule, view: str) -> Iterator[Candidate]:
         bare = left.strip("“”‘’")
         if len(bare) < rule.min_left or len(left) > rule.max_left or bare in generic:
             continue
-        if view[start - 1 : start] == "等" or _NOT_A_NAME.search(bare):
+        if view[start - 1 : start] == "等" or cue("names.not_a_name").search(bare):
             continue  # 等生态工程 names a category; 37.8亿元的…计划 is an amount
         if boundaries().remedy_left.search(view, max(0, start - 4), start):
             continue  # 防止出现“半拉子”工程: a problem, not a programme
@@ -262,12 +255,6 @@ def _suffix_candidates(rule: PatternRule, view: str) -> Iterator[Candidate]:
         yield Candidate(s, e, rule.type, rule.id, _SUFFIX_PRIORITY)
 
 
-_NOT_A_NAME = re.compile(r"\d+(?:\.\d+)?(?:亿|万|元|%|个|户|座)|[上中里]$")
-_POLICY_AFTER = re.compile(
-    r"^(?:的?(?:要求|举措|措施|政策|建设|改革|工作|行动|工程|制度|机制|模式|活动|试点|创建|目标"
-    r"|主线|战略|部署|重要思想|原则|方针|经验|工作法|格局)|各项|等(?:各项|重点|系列)?(?:工作|举措|改革|政策|要求))"
-)
-_NUMERIC_SLOGAN = re.compile(r"[一二三四五六七八九十两双百千万]")
 _QUOTATION = re.compile(r"[，。！？；]")
 
 
@@ -282,15 +269,15 @@ def _quoted_candidates(rule: PatternRule, view: str) -> Iterator[Candidate]:
         after = view[match.end() : match.end() + 8]
         before = view[max(0, match.start() - 30) : match.start()]
         before = re.split(r"[，。；：！？\n]", before)[-1]
-        if re.match(r"^(?:问题|病|现象|顽疾|乱象|企业)", after) or remedies.search(before[-6:]):
+        if cue("names.problem_after").match(after) or remedies.search(before[-6:]):
             continue  # a named problem: the problem finder takes it
-        if re.match(r"^(?:精神|理念|思想|战略)", after):
+        if cue("names.other_name_after").match(after):
             continue  # principles and strategies have rules of their own
-        if len(name) <= 2 and not _NUMERIC_SLOGAN.match(name):
+        if len(name) <= 2 and not cue("names.numeric_slogan").match(name):
             continue
-        if re.match(r"^(?:第|一对一|一站式)", name):
+        if cue("names.not_a_slogan").match(name):
             continue
-        evidence = bool(head) or bool(_POLICY_AFTER.match(after))
+        evidence = bool(head) or bool(cue("names.policy_after").match(after))
         evidence = evidence or bool(triggers.search(before))
         if not evidence:
             continue

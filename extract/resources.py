@@ -236,6 +236,22 @@ def places() -> frozenset[str]:
 
 
 @cache
+def cue(name: str) -> re.Pattern[str]:
+    """A compiled cue of ``data/cues.yaml``, named ``"section.key"`` (``"names.policy_after"``)."""
+    group, _, key = name.partition(".")
+    value = section(f"cues.yaml:{group}").get(key)
+    if not isinstance(value, str):
+        raise DataError(f"cues.yaml: missing cue {name!r}")
+    return compile_pattern(value, f"cues.yaml {name}")
+
+
+@cache
+def comparators() -> dict[str, str]:
+    """Comparator word → comparator name (以上 → atLeast), from ``data/cues.yaml``."""
+    return {str(k): str(v) for k, v in section("cues.yaml:comparators").items()}
+
+
+@cache
 def section(name: str) -> dict[str, Any]:
     """One top-level section of a data file, e.g. ``section("clauses.yaml:problems")``."""
     file, _, key = name.partition(":")

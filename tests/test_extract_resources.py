@@ -61,3 +61,28 @@ def test_places_are_known_place_names() -> None:
     places = resources.places()
     assert {"北京", "内蒙古", "呼伦贝尔"} <= places
     assert all(re.fullmatch(r"[\u4e00-\u9fff]{2,5}", p) for p in places)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"{group}.{key}"
+        for group, keys in {
+            "names": resources.section("cues.yaml:names"),
+            "clauses": resources.section("cues.yaml:clauses"),
+            "metadata": resources.section("cues.yaml:metadata"),
+        }.items()
+        for key in keys
+    ],
+)
+def test_every_cue_compiles(name: str) -> None:
+    assert resources.cue(name).pattern
+
+
+def test_missing_cue_is_a_data_error() -> None:
+    with pytest.raises(DataError, match=r"missing cue 'names\.nope'"):
+        resources.cue("names.nope")
+
+
+def test_comparators() -> None:
+    assert resources.comparators()["左右"] == "about"
