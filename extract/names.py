@@ -123,6 +123,9 @@ def _lexicon_candidates(view: str) -> Iterator[Candidate]:
         inner = view[start:end]
         if any(q in inner for q in _CLOSE_QUOTES) and start > 0 and view[start - 1] in _OPEN_QUOTES:
             start -= 1
+        # …and an opening mark inside brings its closing one: 新时代“枫桥经验”
+        if any(q in inner for q in _OPEN_QUOTES) and view[end : end + 1] in _CLOSE_QUOTES:
+            end += 1
         start, end = _trim_quotes(view, start, end)
         yield Candidate(
             start,

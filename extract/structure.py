@@ -283,9 +283,13 @@ def _heading_tasks(
 
 
 def _enum_number(marker: str) -> int:
+    """The rank an enumeration marker gives (二要 → 2, 其次 → 2)."""
     for ch in marker:
         if ch in _CN_DIGITS:
             return _CN_DIGITS.index(ch) + 1
+    for rank, word in enumerate(("首先", "其次", "再次", "最后"), start=1):
+        if marker.startswith(word):
+            return rank
     return 0
 
 
@@ -316,8 +320,8 @@ def _enumerated_tasks(
                 match = _at(pattern, view, sent)
                 if match is None:
                     continue
-                if family.endswith("shi") and not headings:
-                    continue
+                if family.endswith(("shi", "sequence")) and not headings:
+                    continue  # weak markers count only inside a headed body
                 found.append((sent.start, family, _enum_number(match.group()), sent))
                 break
     tasks: list[TaskUnit] = []

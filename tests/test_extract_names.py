@@ -148,3 +148,16 @@ def test_resolve_overlaps_prefers_lower_priority_number_on_same_span() -> None:
     lexicon = Candidate(0, 4, E.POLICY, "lexicon.Policy", 0)
     suffix = Candidate(0, 4, E.POLICY, "policy.programme", 5)
     assert resolve_overlaps([suffix, lexicon]) == [lexicon]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an opening mark inside a lexicon match brings its closing one along
+        ("坚持和发展新时代“枫桥经验”。", [("新时代“枫桥经验”", "Policy", "lexicon.Policy")]),
+        # a count after 等 is not part of a listed name (杜家坎等3 is no name)
+        ("实施杜家坎等30项市级疏堵工程。", []),
+    ],
+)
+def test_find_names_edges(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert names(text) == expected

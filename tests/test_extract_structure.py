@@ -113,3 +113,18 @@ def test_seed_speech_has_the_fourteen_tasks(seed_speech: object) -> None:
         "慎终如始抓好疫情防控",
         "着力推动经济高质量发展",
     ]
+
+
+def test_sequence_words_enumerate_inside_a_headed_body() -> None:
+    text = "一、抓好落实\n首先，要提高政治站位。其次，要狠抓工作落实。\n"
+    s = structure(text)
+    assert titles(text, s) == [
+        ("抓好落实", None, "structure.heading-1-task", ""),
+        ("提高政治站位", 0, "structure.enum-sequence-task", "要"),
+        ("狠抓工作落实", 0, "structure.enum-sequence-task", "要"),
+    ]
+
+
+def test_sequence_words_without_headings_are_no_tasks() -> None:
+    text = "同志们：\n首先，我讲三点意见。其次，大家要认真落实。\n"
+    assert structure(text).tasks == []
