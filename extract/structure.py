@@ -235,7 +235,7 @@ def _title(view: str, start: int, end: int) -> tuple[Span, str]:
     """The label of a task stated from ``start``: its first sentence, modal word cut off."""
     stop = end
     for i in range(start, end):
-        if view[i] in "。！？!?":
+        if view[i] in "。！？!?；;":
             stop = i
             break
     span = strip_span(view, start, stop, _TITLE_STRIP)
@@ -315,7 +315,7 @@ def _enumerated_tasks(
             continue
         if any(b.span.start <= para.start < b.span.end for b in blocks):
             continue
-        for sent in sentences(view, para):
+        for sent in _segments(view, para):
             for family, pattern in rules.enumerations:
                 match = _at(pattern, view, sent)
                 if match is None:
@@ -354,6 +354,23 @@ def _enumerated_tasks(
             )
         )
     return tasks
+
+
+def _segments(view: str, para: Span) -> list[Span]:
+    """Stretches of a paragraph that may open with an enumeration marker: its sentences,
+    and what follows a ；or ：inside them (抓好三项工作：一是…；二是…。)."""
+    out = []
+    start = para.start
+    for i in range(para.start, para.end):
+        if view[i] in "。！？；：":
+            piece = strip_span(view, start, i + 1)
+            if len(piece):
+                out.append(piece)
+            start = i + 1
+    piece = strip_span(view, start, para.end)
+    if len(piece):
+        out.append(piece)
+    return out
 
 
 def _enclosing_heading_end(headings: list[tuple[Span, int, str]], pos: int, default: int) -> int:

@@ -128,3 +128,14 @@ def test_sequence_words_enumerate_inside_a_headed_body() -> None:
 def test_sequence_words_without_headings_are_no_tasks() -> None:
     text = "同志们：\n首先，我讲三点意见。其次，大家要认真落实。\n"
     assert structure(text).tasks == []
+
+
+def test_enumeration_inside_a_sentence_after_a_colon_or_semicolon() -> None:
+    text = "一、抓好落实\n今年要重点抓好三项工作：一是抓好项目建设，确保投资增长；二是狠抓招商引资；三是强化要素保障。\n"
+    s = structure(text)
+    assert titles(text, s) == [
+        ("抓好落实", None, "structure.heading-1-task", ""),
+        ("抓好项目建设，确保投资增长", 0, "structure.enum-shi-task", ""),
+        ("狠抓招商引资", 0, "structure.enum-shi-task", ""),
+        ("强化要素保障", 0, "structure.enum-shi-task", ""),
+    ]
