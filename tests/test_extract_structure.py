@@ -131,7 +131,10 @@ def test_sequence_words_without_headings_are_no_tasks() -> None:
 
 
 def test_enumeration_inside_a_sentence_after_a_colon_or_semicolon() -> None:
-    text = "一、抓好落实\n今年要重点抓好三项工作：一是抓好项目建设，确保投资增长；二是狠抓招商引资；三是强化要素保障。\n"
+    text = (
+        "一、抓好落实\n"
+        "今年要重点抓好三项工作：一是抓好项目建设，确保投资增长；二是狠抓招商引资；三是强化要素保障。\n"
+    )
     s = structure(text)
     assert titles(text, s) == [
         ("抓好落实", None, "structure.heading-1-task", ""),
