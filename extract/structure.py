@@ -166,7 +166,7 @@ def find_structure(text: str, view: str) -> Structure:
     review = _review_sections(view, headings, end_of_body, rules)
     blocks = _problem_blocks(view, paras, rules)
     tasks = _heading_tasks(view, headings, end_of_body, review, rules)
-    tasks += _enumerated_tasks(view, paras, tasks, headings, review, blocks, end_of_body, rules)
+    tasks += _enumerated_tasks(view, paras, headings, review, blocks, end_of_body, rules)
     tasks.sort(key=lambda t: (t.scope.start, -t.scope.end))
     _link_parents(tasks)
     tasks += _lead_sentence_tasks(view, paras, tasks, blocks, rules)
@@ -296,7 +296,6 @@ def _enum_number(marker: str) -> int:
 def _enumerated_tasks(
     view: str,
     paras: list[Span],
-    heading_tasks: list[TaskUnit],
     headings: list[tuple[Span, int, str]],
     review: list[Span],
     blocks: list[ProblemBlock],
