@@ -10,7 +10,7 @@ is about what its own clause names; a remedy verb aimed at a problem addresses i
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -61,12 +61,17 @@ class Analysis:
     targets: list[TargetFact]
     target_mentions: list[int]
     speaker: int | None = None
+    #: every sentence of the body, in text order (split once, read by every rule)
+    sentences: list[Span] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list)
     _order: list[int] = field(default_factory=list)
+    _sentence_starts: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._order = sorted(range(len(self.mentions)), key=lambda i: self.mentions[i].span.start)
         self._starts = [self.mentions[i].span.start for i in self._order]
+        self.sentences = [s for p in self.structure.paragraphs for s in sentences(self.view, p)]
+        self._sentence_starts = [s.start for s in self.sentences]
 
     def within(self, span: Span, types: frozenset[EntityType] | None = None) -> Iterator[int]:
         """Mentions lying inside ``span`` (in text order), optionally of the given types."""
@@ -82,12 +87,12 @@ class Analysis:
         return self.groups[entity].type
 
     def sentence_at(self, pos: int) -> Span:
-        """The sentence holding ``pos``."""
-        for para in paragraphs(self.text):
+        """The sentence holding ``pos`` (its paragraph, between sentences)."""
+        k = bisect_right(self._sentence_starts, pos) - 1
+        if k >= 0 and pos < self.sentences[k].end:
+            return self.sentences[k]
+        for para in self.structure.paragraphs:
             if para.start <= pos < para.end:
-                for sent in sentences(self.view, para):
-                    if sent.start <= pos < sent.end:
-                        return sent
                 return para
         return Span(pos, pos)
 
@@ -217,25 +222,24 @@ def _deploys(a: Analysis) -> Iterator[RelationRecord]:
                 yield RelationRecord(
                     a.speaker, R.DEPLOYS, _task_entity(a, i), "rel.deploys.speaker", task.evidence
                 )
-    for para in a.structure.paragraphs:
-        for sent in sentences(a.view, para):
-            piece = a.view[sent.start : sent.end]
-            if not cues().deploys.search(piece):
+    for sent in a.sentences:
+        piece = a.view[sent.start : sent.end]
+        if not cues().deploys.search(piece):
+            continue
+        deployed = _innermost_task(a, sent.start)
+        if deployed is None:
+            continue
+        for i in a.within(sent, frozenset({E.EVENT})):
+            trigger = cues().deploys.search(a.view, a.mentions[i].span.end, sent.end)
+            if trigger is None:
                 continue
-            deployed = _innermost_task(a, sent.start)
-            if deployed is None:
-                continue
-            for i in a.within(sent, frozenset({E.EVENT})):
-                trigger = cues().deploys.search(a.view, a.mentions[i].span.end, sent.end)
-                if trigger is None:
-                    continue
-                yield RelationRecord(
-                    a.entity_of[i],
-                    R.DEPLOYS,
-                    _task_entity(a, deployed),
-                    "rel.deploys.meeting",
-                    sent,
-                )
+            yield RelationRecord(
+                a.entity_of[i],
+                R.DEPLOYS,
+                _task_entity(a, deployed),
+                "rel.deploys.meeting",
+                sent,
+            )
 
 
 def _meeting_targets(a: Analysis) -> Iterator[RelationRecord]:
@@ -282,34 +286,33 @@ def _subject(a: Analysis, sent: Span) -> int | None:
 
 def _implements(a: Analysis) -> Iterator[RelationRecord]:
     c = cues()
-    for para in a.structure.paragraphs:
-        for sent in sentences(a.view, para):
-            if a.structure.block_at(sent.start) is not None:
+    for sent in a.sentences:
+        if a.structure.block_at(sent.start) is not None:
+            continue
+        subject = _subject(a, sent)
+        task = _innermost_task(a, sent.start)
+        heads = []
+        if subject is not None:
+            heads.append((subject, "rel.implements.subject-trigger"))
+        if task is not None:
+            heads.append((_task_entity(a, task), "rel.implements.task-trigger"))
+        elif subject is None and a.speaker is not None:
+            heads.append((a.speaker, "rel.implements.speaker-trigger"))
+        for clause in clauses(a.view, sent, "，,；;。！？"):
+            if c.implements_not_after.match(a.view, clause.start):
                 continue
-            subject = _subject(a, sent)
-            task = _innermost_task(a, sent.start)
-            heads = []
-            if subject is not None:
-                heads.append((subject, "rel.implements.subject-trigger"))
-            if task is not None:
-                heads.append((_task_entity(a, task), "rel.implements.task-trigger"))
-            elif subject is None and a.speaker is not None:
-                heads.append((a.speaker, "rel.implements.speaker-trigger"))
-            for clause in clauses(a.view, sent, "，,；;。！？"):
-                if c.implements_not_after.match(a.view, clause.start):
+            triggers = list(c.implements.finditer(a.view, clause.start, clause.end))
+            first = triggers[0].start() if triggers else clause.end
+            for i in a.within(clause, _NAME_TYPES):
+                m = a.mentions[i].span
+                active = m.start >= first
+                passive = bool(c.implements_passive.match(a.view, m.end, clause.end))
+                if not (active or passive):
                     continue
-                triggers = list(c.implements.finditer(a.view, clause.start, clause.end))
-                first = triggers[0].start() if triggers else clause.end
-                for i in a.within(clause, _NAME_TYPES):
-                    m = a.mentions[i].span
-                    active = m.start >= first
-                    passive = bool(c.implements_passive.match(a.view, m.end, clause.end))
-                    if not (active or passive):
-                        continue
-                    if c.implements_blocked_by.search(a.view, clause.start, m.start):
-                        continue
-                    for head, rule in heads:
-                        yield RelationRecord(head, R.IMPLEMENTS, a.entity_of[i], rule, sent)
+                if c.implements_blocked_by.search(a.view, clause.start, m.start):
+                    continue
+                for head, rule in heads:
+                    yield RelationRecord(head, R.IMPLEMENTS, a.entity_of[i], rule, sent)
 
 
 def _problems(a: Analysis) -> Iterator[RelationRecord]:
@@ -379,30 +382,29 @@ def _proposed_by(a: Analysis) -> Iterator[RelationRecord]:
                         head, R.PROPOSED_BY, person, "rel.proposedBy.named-author", evidence
                     )
     trig = cues().proposed_by
-    for para in a.structure.paragraphs:
-        for sent in sentences(a.view, para):
-            for match in trig.finditer(a.view, sent.start, sent.end):
-                authors = [
-                    a.entity_of[i]
-                    for i in a.within(
-                        Span(sent.start, match.start()),
-                        frozenset({E.PERSON, E.ORGANIZATION, E.EVENT}),
+    for sent in a.sentences:
+        for match in trig.finditer(a.view, sent.start, sent.end):
+            authors = [
+                a.entity_of[i]
+                for i in a.within(
+                    Span(sent.start, match.start()),
+                    frozenset({E.PERSON, E.ORGANIZATION, E.EVENT}),
+                )
+                if match.start() - a.mentions[i].span.end <= 12
+            ]
+            if not authors:
+                continue
+            rest = Span(match.end(), sent.end)
+            for i in a.within(rest, frozenset({E.POLICY, E.PRINCIPLE})):
+                for author in authors:
+                    yield RelationRecord(
+                        a.entity_of[i],
+                        R.PROPOSED_BY,
+                        author,
+                        "rel.proposedBy.trigger",
+                        sent,
                     )
-                    if match.start() - a.mentions[i].span.end <= 12
-                ]
-                if not authors:
-                    continue
-                rest = Span(match.end(), sent.end)
-                for i in a.within(rest, frozenset({E.POLICY, E.PRINCIPLE})):
-                    for author in authors:
-                        yield RelationRecord(
-                            a.entity_of[i],
-                            R.PROPOSED_BY,
-                            author,
-                            "rel.proposedBy.trigger",
-                            sent,
-                        )
-                break
+            break
     if a.speaker is not None:
         for k, fact in enumerate(a.targets):
             if fact.rule == "target.goal-list":
@@ -431,21 +433,20 @@ def _held_by(a: Analysis) -> Iterator[RelationRecord]:
                     a.entity_of[i], R.HELD_BY, parent, "rel.heldBy.name-prefix", evidence
                 )
     trig = cues().held_by
-    for para in a.structure.paragraphs:
-        for sent in sentences(a.view, para):
-            for match in trig.finditer(a.view, sent.start, sent.end):
-                before = Span(sent.start, match.start())
-                organisers = [a.entity_of[i] for i in a.within(before, frozenset({E.ORGANIZATION}))]
-                organiser = organisers[-1] if organisers else a.speaker
-                if organiser is None:
-                    continue
-                after = Span(match.end(), min(sent.end, match.end() + 40))
-                for i in a.within(after, frozenset({E.EVENT})):
-                    if a.mentions[i].span.start - match.end() > 12:
-                        break
-                    yield RelationRecord(
-                        a.entity_of[i], R.HELD_BY, organiser, "rel.heldBy.trigger", sent
-                    )
+    for sent in a.sentences:
+        for match in trig.finditer(a.view, sent.start, sent.end):
+            before = Span(sent.start, match.start())
+            organisers = [a.entity_of[i] for i in a.within(before, frozenset({E.ORGANIZATION}))]
+            organiser = organisers[-1] if organisers else a.speaker
+            if organiser is None:
+                continue
+            after = Span(match.end(), min(sent.end, match.end() + 40))
+            for i in a.within(after, frozenset({E.EVENT})):
+                if a.mentions[i].span.start - match.end() > 12:
+                    break
+                yield RelationRecord(
+                    a.entity_of[i], R.HELD_BY, organiser, "rel.heldBy.trigger", sent
+                )
 
 
 def _org_parents(a: Analysis) -> dict[int, list[int]]:
