@@ -16,8 +16,10 @@ What each part becomes (no blank nodes anywhere, so serialisations are stable):
   when ISO), ``source``/``language`` as Dublin Core terms, any other key as
   ``pkg:attribute "key=value"``.
 - entity: ``pkg:<Type>``, ``skos:prefLabel``/``skos:altLabel`` (@zh), ``pkg:mentionedIn``
-  each document, ``pkg:mention`` each mention with known offsets, ``pkg:attribute
-  "key=value"`` for each ``Entity.attributes`` item.
+  each document, ``pkg:mention`` each mention with known offsets; ``Entity.attributes`` as
+  typed literals (``pkg:value`` xsd:decimal, ``pkg:unit``, ``pkg:comparator``, ``pkg:year``
+  xsd:gYear, ``pkg:modality``), any other key, or a value not of its datatype, as
+  ``pkg:attribute "key=value"``.
 - mention: ``pkg:Mention`` with ``nif:beginIndex``, ``nif:endIndex``, ``nif:anchorOf``,
   ``nif:referenceContext`` (the document) and ``pkg:rule``. A span is one node: two entities
   found on the same span share it.
@@ -60,6 +62,15 @@ METADATA_TERMS: dict[str, tuple[URIRef, bool]] = {
     "subject": (DCTERMS.subject, True),
     "source": (DCTERMS.source, False),
     "language": (DCTERMS.language, False),
+}
+
+#: Entity attribute keys written as properties of their own: property, datatype, lexical form.
+ATTRIBUTE_TERMS: dict[str, tuple[URIRef, URIRef, re.Pattern[str]]] = {
+    "value": (PKG.value, XSD.decimal, re.compile(r"[0-9]+(?:\.[0-9]+)?")),
+    "year": (PKG.year, XSD.gYear, re.compile(r"[0-9]{4}")),
+    "unit": (PKG.unit, XSD.string, re.compile(r".+", re.DOTALL)),
+    "comparator": (PKG.comparator, XSD.string, re.compile(r"[A-Za-z]+")),
+    "modality": (PKG.modality, XSD.string, re.compile(r".+", re.DOTALL)),
 }
 
 
@@ -221,7 +232,7 @@ def _add_member(
     """What one document says of a merged entity: where it is mentioned, its attributes."""
     graph.add((node, PKG.mentionedIn, doc_iri))
     for key, value in sorted(ent.attributes.items()):
-        graph.add((node, PKG.attribute, Literal(f"{key}={value}")))
+        graph.add(_attribute(node, key, value))
     for mention in ent.mentions:
         if not 0 <= mention.start <= mention.end:
             continue
@@ -233,6 +244,15 @@ def _add_member(
         graph.add((span, NIF.referenceContext, doc_iri))
         if mention.rule:
             graph.add((span, PKG.rule, Literal(mention.rule)))
+
+
+def _attribute(node: URIRef, key: str, value: str) -> tuple[URIRef, URIRef, Literal]:
+    """The triple of one entity attribute: typed when the key has a term and the value fits."""
+    term = ATTRIBUTE_TERMS.get(key)
+    if term is not None and term[2].fullmatch(value):
+        prop, datatype, _ = term
+        return node, prop, Literal(value, datatype=None if datatype == XSD.string else datatype)
+    return node, PKG.attribute, Literal(f"{key}={value}")
 
 
 def _add_span(graph: Graph, node: URIRef, start: int, end: int) -> None:

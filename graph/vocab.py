@@ -65,6 +65,11 @@ class PKG(DefinedNamespace):
 
     # http://www.w3.org/2002/07/owl#DatatypeProperty
     attribute: URIRef  # A typed extra without a property of its own, as "key=value".
+    comparator: URIRef  # How a target's value bounds it: atLeast, about, atMost, zero…
+    modality: URIRef  # The modal word of a task as written (要, 必须, 严禁, 不得).
+    unit: URIRef  # The unit of a target's value as written.
+    value: URIRef  # The number a target states (xsd:decimal).
+    year: URIRef  # The year a target is set for (xsd:gYear).
     evidence: URIRef  # The quoted text that states an asserted relation.
     rule: URIRef  # The extraction rule that produced a mention or an assertion.
 

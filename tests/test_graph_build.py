@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib import namespace as rdfns
-from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from policykg.extract import (
     Entity,
@@ -234,6 +234,50 @@ def test_gold_without_offsets_has_no_mentions_or_indices() -> None:
     assert rdf.value(DOC, DCTERMS.date) == Literal("2022年3月")
     assert rdf.value(DOC, DCTERMS.source) == Literal("http://x")
     assert rdf.value(DOC, PKG.attribute) == Literal("region=XX市")
+
+
+def test_target_and_task_attributes_are_typed_literals() -> None:
+    data = {
+        "document": "doc1.txt",
+        "entities": [
+            {
+                "id": "e1",
+                "type": "Target",
+                "label": "2019年地区生产总值增长6.5%左右",
+                "attributes": {"value": "6.5", "unit": "%", "comparator": "about", "year": "2019"},
+            },
+            {"id": "e2", "type": "Task", "label": "违规举债", "attributes": {"modality": "严禁"}},
+            {
+                "id": "e3",
+                "type": "Target",
+                "label": "增长约六成",
+                "attributes": {"value": "六成", "year": "明年", "basis": "上年"},
+            },
+        ],
+        "relations": [],
+    }
+    rdf = build_graph([Extraction.from_json(data)]).rdf
+    (target,) = rdf.subjects(SKOS.prefLabel, Literal("2019年地区生产总值增长6.5%左右", lang="zh"))
+    assert sorted(rdf.predicate_objects(target)) == sorted(
+        [
+            (RDF.type, PKG.Target),
+            (SKOS.prefLabel, Literal("2019年地区生产总值增长6.5%左右", lang="zh")),
+            (PKG.mentionedIn, DOC),
+            (PKG.value, Literal("6.5", datatype=XSD.decimal)),
+            (PKG.unit, Literal("%")),
+            (PKG.comparator, Literal("about")),
+            (PKG.year, Literal("2019", datatype=XSD.gYear)),
+        ]
+    )
+    (task,) = rdf.subjects(RDF.type, PKG.Task)
+    assert rdf.value(task, PKG.modality) == Literal("严禁")
+    (odd,) = rdf.subjects(SKOS.prefLabel, Literal("增长约六成", lang="zh"))
+    assert sorted(str(o) for o in rdf.objects(odd, PKG.attribute)) == [
+        "basis=上年",
+        "value=六成",
+        "year=明年",
+    ]
+    assert list(rdf.objects(odd, PKG.value)) == []
 
 
 def test_seed_gold_builds_without_blank_nodes() -> None:
