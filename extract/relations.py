@@ -103,6 +103,8 @@ class RelationCues:
     implements_passive: re.Pattern[str]
     implements_not_after: re.Pattern[str]
     implements_blocked_by: re.Pattern[str]
+    negated_before: re.Pattern[str]
+    negated_after: re.Pattern[str]
     deploys: re.Pattern[str]
     held_by: re.Pattern[str]
     proposed_by: re.Pattern[str]
@@ -120,6 +122,8 @@ def cues() -> RelationCues:
         implements_passive=compile_pattern(str(data["implements"]["passive"]), "passive"),
         implements_not_after=compile_pattern(str(data["implements"]["not_after"]), "not_after"),
         implements_blocked_by=compile_pattern(str(data["implements"]["blocked_by"]), "blocked"),
+        negated_before=compile_pattern(str(data["implements"]["negated_before"]), "negated"),
+        negated_after=compile_pattern(str(data["implements"]["negated_after"]), "negated"),
         deploys=compile_pattern(str(data["deploys"]["triggers"]), "deploys"),
         held_by=compile_pattern(str(data["heldBy"]["triggers"]), "heldBy"),
         proposed_by=compile_pattern(str(data["proposedBy"]["triggers"]), "proposedBy"),
@@ -311,8 +315,19 @@ def _implements(a: Analysis) -> Iterator[RelationRecord]:
                     continue
                 if c.implements_blocked_by.search(a.view, clause.start, m.start):
                     continue
+                if _denied(a.view, clause, m, triggers if active else []):
+                    continue
                 for head, rule in heads:
                     yield RelationRecord(head, R.IMPLEMENTS, a.entity_of[i], rule, sent)
+
+
+def _denied(view: str, clause: Span, mention: Span, triggers: list[re.Match[str]]) -> bool:
+    """Whether the clause denies implementing ``mention``: a negated trigger or a failure."""
+    c = cues()
+    if c.negated_after.match(view, mention.end, clause.end):
+        return True
+    before = [t for t in triggers if t.start() <= mention.start]
+    return bool(before) and bool(c.negated_before.search(view, clause.start, before[-1].start()))
 
 
 def _problems(a: Analysis) -> Iterator[RelationRecord]:

@@ -43,6 +43,8 @@ class StructureRules:
     problem_openers: re.Pattern[str]
     problem_closers: re.Pattern[str]
     problem_detail_intro: re.Pattern[str]
+    modal_cut: tuple[str, ...]
+    modal_keep: tuple[str, ...]
 
 
 def _at(pattern: re.Pattern[str], view: str, span: Span) -> re.Match[str] | None:
@@ -84,6 +86,8 @@ def structure_rules() -> StructureRules:
         problem_detail_intro=compile_pattern(
             str(data["problem_detail_intro"]), "problem_detail_intro"
         ),
+        modal_cut=tuple(str(w) for w in data["modality"]["cut"]),
+        modal_keep=tuple(str(w) for w in data["modality"]["keep"]),
     )
 
 
@@ -240,10 +244,15 @@ def _title(view: str, start: int, end: int) -> tuple[Span, str]:
             break
     span = strip_span(view, start, stop, _TITLE_STRIP)
     modality = ""
-    for word in ("必须", "要"):
+    rules = structure_rules()
+    for word in rules.modal_cut:
         if view.startswith(word, span.start) and len(span) > len(word) + 2:
             modality = word
             span = Span(span.start + len(word), span.end)
+            break
+    for word in rules.modal_keep:
+        if view.startswith(word, span.start):
+            modality = word
             break
     if len(span) > 60:  # a long first sentence: its first clause names the task
         comma = view.find("，", span.start, span.end)

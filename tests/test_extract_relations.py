@@ -37,6 +37,25 @@ def test_subject_body_implements() -> None:
     ]
 
 
+def test_denied_implementing_is_no_relation() -> None:
+    entities, relations = facts(
+        "各县区没有落实河长制。各县区落实河长制不到位。各县区落实河长制。\n"
+    )
+    assert entities == [
+        ("e1", "Organization", "各县区"),
+        ("e2", "Policy", "河长制"),
+        ("e3", "Problem", "各县区落实河长制不到位"),
+    ]
+    assert relations == [
+        ("e3", "concerns", "e1", "rel.concerns.problem-text"),
+        ("e3", "concerns", "e2", "rel.concerns.problem-text"),
+        ("e1", "implements", "e2", "rel.implements.subject-trigger"),
+    ]
+    x = extract_text("各县区没有落实河长制。各县区落实河长制不到位。各县区落实河长制。\n", "t.txt")
+    assert x.relations[2].evidence.text == "各县区落实河长制。"
+    assert facts("各县区没有落实河长制。\n")[1] == []
+
+
 def test_problem_list_closer_addresses_the_listed_problems() -> None:
     entities, relations = facts(
         "一、抓好整改\n还存在一些问题和不足：\n一是在学深悟透上还需下功夫。\n"

@@ -142,3 +142,16 @@ def test_enumeration_inside_a_sentence_after_a_colon_or_semicolon() -> None:
         ("狠抓招商引资", 0, "structure.enum-shi-task", ""),
         ("强化要素保障", 0, "structure.enum-shi-task", ""),
     ]
+
+
+def test_modal_words_are_kept_as_modality() -> None:
+    text = (
+        "一、严明纪律\n这里强调几点：\n"
+        "一要严禁违规举债。\n二要必须坚决守住安全底线。\n三要务必加强作风建设。\n"
+    )
+    assert titles(text, structure(text)) == [
+        ("严明纪律", None, "structure.heading-1-task", ""),
+        ("严禁违规举债", 0, "structure.enum-yao-task", "严禁"),
+        ("坚决守住安全底线", 0, "structure.enum-yao-task", "必须"),
+        ("加强作风建设", 0, "structure.enum-yao-task", "务必"),
+    ]
