@@ -1,13 +1,21 @@
-"""Document metadata from the header: title, date, speaker, meeting.
+"""Document metadata from the header: title, date, speaker, meeting, place.
 
 Reports and speeches open the same way: a title line (or several), a dash line with the date
-and the meeting ("——2019年3月4日在…会议上"), and the speaker's role and name.
+and the meeting ("——2019年3月4日在…会议上"), and the speaker's role and name, then the
+salutation and "我代表…". The place is the longest chain of administrative units the header
+names from a known place (北京市, 呼伦贝尔市海拉尔区).
 """
 
 from __future__ import annotations
 
-from .resources import cue
+import re
+from functools import cache
+
+from .resources import compile_pattern, cue, places
 from .textview import Span, paragraphs
+
+#: How far into the document the header's place is looked for.
+HEADER_CHARS = 400
 
 
 def document_metadata(text: str, view: str, speaker: str | None = None) -> dict[str, str]:
@@ -39,7 +47,26 @@ def document_metadata(text: str, view: str, speaker: str | None = None) -> dict[
         break
     if speaker:
         out["creator"] = speaker
+    place = document_place(view[:HEADER_CHARS])
+    if place:
+        out["spatial"] = place
     return out
+
+
+@cache
+def _place_chain() -> re.Pattern[str]:
+    known = "|".join(sorted(places(), key=lambda p: (-len(p), p)))
+    return compile_pattern(
+        f"(?:{known})(?:自治区|自治州|省|市|州|盟|地区)"
+        "(?:(?:(?!人民|政府|代表|委员|常委)[\u4e00-\u9fff]){2,4}?(?:市|区|县|旗))*",
+        "metadata place chain",
+    )
+
+
+def document_place(header: str) -> str:
+    """The longest place chain the header names ("" when none): 呼伦贝尔市海拉尔区."""
+    chains = [m.group() for m in _place_chain().finditer(header)]
+    return max(chains, key=len, default="")
 
 
 def _spaced(line: str) -> bool:

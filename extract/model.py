@@ -42,7 +42,9 @@ class Entity:
 
     ``label`` is the shortest surface form that names the entity on its own; ``aliases``
     are its other surface forms in the document. ``attributes`` holds typed extras (for
-    example a task's modality) as plain strings.
+    example a task's modality) as plain strings. ``merged`` names, for each alias, the
+    resolution rule that made it a form of this entity (``resolve.org.government`` for
+    区人民政府 beside 区政府).
     """
 
     id: str
@@ -51,6 +53,7 @@ class Entity:
     mentions: list[Mention]
     aliases: list[str] = field(default_factory=list)
     attributes: dict[str, str] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)
 
     @property
     def rule(self) -> str:
@@ -63,6 +66,8 @@ class Entity:
             out["aliases"] = list(self.aliases)
         if self.attributes:
             out["attributes"] = dict(sorted(self.attributes.items()))
+        if self.merged:
+            out["merged"] = dict(sorted(self.merged.items()))
         out["rule"] = self.rule
         out["mentions"] = [m.to_json() for m in self.mentions]
         return out
@@ -130,6 +135,7 @@ class Extraction:
                 ],
                 aliases=[str(a) for a in e.get("aliases") or []],
                 attributes={str(k): str(v) for k, v in (e.get("attributes") or {}).items()},
+                merged={str(k): str(v) for k, v in (e.get("merged") or {}).items()},
             )
             for e in _records(data, "entities")
         ]

@@ -30,8 +30,18 @@ from .clauses import find_problems, find_targets
 from .metadata import document_metadata
 from .model import Entity, Evidence, Extraction, Mention, Relation
 from .names import find_names
+from .normalize import normalize_label
 from .relations import Analysis, find_relations, find_speaker
-from .resolve import MentionRecord, choose_label, group_mentions
+from .resolve import (
+    OCR_FOLD,
+    SAME_FORM,
+    Group,
+    MentionRecord,
+    choose_label,
+    group_mentions,
+    mention_key,
+    place_of,
+)
 from .schema import EntityType
 from .structure import find_structure
 from .textview import make_view, paragraphs, sentences
@@ -220,7 +230,8 @@ def to_extraction(doc: Doc, document: str) -> Extraction:
         for i in group.mentions:
             for key, value in a.mentions[i].attributes.items():
                 attributes.setdefault(key, value)
-        entities.append(Entity(ids[n], group.type, label, mentions, aliases, attributes))
+        merged = _merge_rules(text, group, a.mentions, label)
+        entities.append(Entity(ids[n], group.type, label, mentions, aliases, attributes, merged))
     relations = [
         Relation(
             ids[r.head],
@@ -239,7 +250,49 @@ def to_extraction(doc: Doc, document: str) -> Extraction:
     metadata = document_metadata(text, a.view, speaker)
     if a.speaker is not None:
         metadata["publisher"] = entities[a.speaker].label
+    _add_places(entities, metadata.get("spatial", ""))
     return Extraction(document, text, entities, relations, metadata)
+
+
+def _merge_rules(
+    text: str, group: Group, mentions: list[MentionRecord], label: str
+) -> dict[str, str]:
+    """For each alias of an entity, the resolution rule that grouped its first mention."""
+    out: dict[str, str] = {}
+    order = sorted(group.mentions, key=lambda i: mentions[i].span.start)
+    forms = {i: text[mentions[i].span.start : mentions[i].span.end] for i in order}
+    # the group's first mention joined nothing: the rule that joined the label merged it
+    label_rule = next(
+        (group.joined[i] for i in order if forms[i] == label and i in group.joined), SAME_FORM
+    )
+    for i in order:
+        form = forms[i]
+        if form == label or form in out:
+            continue
+        rule = group.joined.get(i, label_rule)
+        if rule == SAME_FORM and normalize_label(form) != normalize_label(label):
+            rule = OCR_FOLD  # grouped as the same form in the matching view only
+        out[form] = rule
+    return out
+
+
+def _add_places(entities: list[Entity], chain: str) -> None:
+    """Give a body named by its level alone (市委) its place: from a place-qualified alias
+    (呼伦贝尔市委), else from the document's own place at that level."""
+    for ent in entities:
+        if ent.type is not EntityType.ORGANIZATION:
+            continue
+        place = place_of(ent.label, chain)
+        for alias in ent.aliases:
+            key, label_key = mention_key(ent.type, alias), mention_key(ent.type, ent.label)
+            if len(key) > len(label_key) and key.endswith(label_key[1:]):
+                head = key[: len(key) - len(label_key) + 1]
+                qualified = place_of(ent.label, head)
+                if qualified:
+                    place = qualified
+                    break
+        if place:
+            ent.attributes["place"] = place
 
 
 def extract_text(text: str, document: str = "<text>") -> Extraction:

@@ -42,6 +42,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from policykg.extract import Entity, Extraction, normalize_label
+from policykg.extract.resolve import entity_keys, qualified
 
 from .iris import DEFAULT_BASE, IriMinter
 from .model import KnowledgeGraph
@@ -60,9 +61,15 @@ METADATA_TERMS: dict[str, tuple[URIRef, bool]] = {
     "publisher": (DCTERMS.publisher, True),
     "description": (DCTERMS.description, True),
     "subject": (DCTERMS.subject, True),
+    "spatial": (DCTERMS.spatial, True),
     "source": (DCTERMS.source, False),
     "language": (DCTERMS.language, False),
 }
+
+#: Rules of merges across documents: a shared normalised form, or a shared resolution key
+#: (区人民政府 in one document, 区政府 in another; 市委 and 呼伦贝尔市委 of the same city).
+MERGE_SAME_FORM = "graph.merge.same-form"
+MERGE_RESOLUTION_KEY = "graph.merge.resolution-key"
 
 #: Entity attribute keys written as properties of their own: property, datatype, lexical form.
 ATTRIBUTE_TERMS: dict[str, tuple[URIRef, URIRef, re.Pattern[str]]] = {
@@ -71,6 +78,7 @@ ATTRIBUTE_TERMS: dict[str, tuple[URIRef, URIRef, re.Pattern[str]]] = {
     "unit": (PKG.unit, XSD.string, re.compile(r".+", re.DOTALL)),
     "comparator": (PKG.comparator, XSD.string, re.compile(r"[A-Za-z]+")),
     "modality": (PKG.modality, XSD.string, re.compile(r".+", re.DOTALL)),
+    "place": (DCTERMS.spatial, XSD.string, re.compile(r".+", re.DOTALL)),
 }
 
 
@@ -102,7 +110,9 @@ def build_graph(extractions: Iterable[Extraction], base: str = DEFAULT_BASE) -> 
     iri_of: dict[tuple[int, str], URIRef] = {}
     for cluster in _clusters(members):
         first = cluster[0].entity
-        node = minter.entity(first.type, first.label)
+        node = minter.entity(
+            first.type, qualified(first.type, first.label, first.attributes.get("place"))
+        )
         graph.add((node, RDF.type, ENTITY_CLASSES[first.type]))
         graph.add((node, SKOS.prefLabel, Literal(first.label, lang=LANG)))
         for alt in sorted(_surface_forms(cluster) - {first.label}):
@@ -117,6 +127,15 @@ def build_graph(extractions: Iterable[Extraction], base: str = DEFAULT_BASE) -> 
                 doc_iris[member.document],
                 member.entity,
             )
+        for member, form, rule in _merges(cluster):
+            document = documents[member.document].document
+            record = minter.merge(document, node, form)
+            graph.add((record, RDF.type, PKG.Merge))
+            graph.add((record, PKG.mergedInto, node))
+            graph.add((record, PROV.wasDerivedFrom, doc_iris[member.document]))
+            graph.add((record, DCTERMS.identifier, Literal(member.entity.id)))
+            graph.add((record, PKG.surfaceForm, Literal(form, lang=LANG)))
+            graph.add((record, PKG.rule, Literal(rule)))
 
     for index, ext in enumerate(documents):
         for rel in ext.relations:
@@ -179,10 +198,7 @@ def _clusters(members: list[_Member]) -> list[list[_Member]]:
     owner: dict[tuple[str, str], int] = {}
     for i, member in enumerate(members):
         ent = member.entity
-        for form in [ent.label, *ent.aliases]:
-            key = normalize_label(form)
-            if not key:
-                continue
+        for key in sorted(_keys(ent)):
             j = owner.setdefault((ent.type.value, key), i)
             root_i, root_j = find(i), find(j)
             if root_i != root_j:
@@ -192,6 +208,30 @@ def _clusters(members: list[_Member]) -> list[list[_Member]]:
     for i, member in enumerate(members):
         groups.setdefault(find(i), []).append(member)
     return [sorted(group, key=lambda m: m.order) for group in groups.values()]
+
+
+def _keys(ent: Entity) -> set[str]:
+    """The keys that merge an entity across documents (``policykg.extract.entity_keys``)."""
+    return entity_keys(ent.type, [ent.label, *ent.aliases], ent.attributes.get("place"))
+
+
+def _merges(cluster: list[_Member]) -> list[tuple[_Member, str, str]]:
+    """Every merge that made the cluster: (member, surface form, rule), in member order.
+
+    Within a document, each alias was merged by the rule the extraction names; across
+    documents, each member after the first joined by a shared form or by a resolution key.
+    """
+    out: list[tuple[_Member, str, str]] = []
+    seen_forms: set[str] = set()
+    for n, member in enumerate(cluster):
+        ent = member.entity
+        forms = {normalize_label(f) for f in [ent.label, *ent.aliases]}
+        if n > 0:
+            rule = MERGE_SAME_FORM if forms & seen_forms else MERGE_RESOLUTION_KEY
+            out.append((member, ent.label, rule))
+        seen_forms |= forms
+        out.extend((member, form, rule) for form, rule in sorted(ent.merged.items()))
+    return out
 
 
 def _surface_forms(cluster: list[_Member]) -> set[str]:

@@ -99,6 +99,11 @@ class IriMinter:
         digest = _sha1("\x00".join(parts))[:12]
         return URIRef(f"{self.base}assertion/{document_key(document)}/{digest}")
 
+    def merge(self, document: str, node: URIRef, form: str) -> URIRef:
+        """The IRI of the record that a document's surface form was merged into ``node``."""
+        digest = _sha1(f"{node}\x00{form}")[:12]
+        return URIRef(f"{self.base}merge/{document_key(document)}/{digest}")
+
 
 def _check_span(start: int, end: int) -> None:
     if not 0 <= start <= end:

@@ -40,6 +40,7 @@ class PKG(DefinedNamespace):
     Document: URIRef  # One source text (foaf:Document, nif:Context); offsets count its chars.
     Entity: URIRef  # Common superclass of the nine entity classes.
     Event: URIRef  # A meeting, congress, plenum, conference or named incident.
+    Merge: URIRef  # The record that one document's surface form was merged into a node.
     Mention: URIRef  # One occurrence of an entity in a document (a nif:Phrase).
     Organization: URIRef  # A party or state body, committee or group of units.
     Person: URIRef  # A specific person, named or referred to by a unique role.
@@ -60,6 +61,7 @@ class PKG(DefinedNamespace):
     involves: URIRef  # Task → entity named inside the task's own text.
     mention: URIRef  # Entity → one of its mentions.
     mentionedIn: URIRef  # Entity → each document whose extraction contains it.
+    mergedInto: URIRef  # Merge record → the node a surface form was merged into.
     partOf: URIRef  # Same-type Organization, Task or Problem → the whole it belongs to.
     proposedBy: URIRef  # Principle / Policy / Task / Target → Person / Organization / Event.
 
@@ -71,7 +73,8 @@ class PKG(DefinedNamespace):
     value: URIRef  # The number a target states (xsd:decimal).
     year: URIRef  # The year a target is set for (xsd:gYear).
     evidence: URIRef  # The quoted text that states an asserted relation.
-    rule: URIRef  # The extraction rule that produced a mention or an assertion.
+    rule: URIRef  # The rule that produced a mention, an assertion or a merge.
+    surfaceForm: URIRef  # The name, as written, that a merge record is about.
 
     _NS = Namespace("https://w3id.org/policykg/vocab#")
 

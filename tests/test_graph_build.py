@@ -194,6 +194,51 @@ def test_input_order_does_not_matter() -> None:
     assert forward.rdf.value(node, SKOS.prefLabel) == Literal("“四个不摘”", lang="zh")
 
 
+def _org(id_: str, label: str, place: str | None = None, **merged: str) -> Entity:
+    attributes = {"place": place} if place else {}
+    return Entity(id_, EntityType.ORGANIZATION, label, [], list(merged), attributes, merged)
+
+
+def test_bodies_of_two_cities_stay_apart_and_merges_are_recorded() -> None:
+    docs = [
+        _doc("a.txt", _org("e1", "市委", "呼伦贝尔市", 呼伦贝尔市委="resolve.place-qualified")),
+        _doc("b.txt", _org("e1", "市委", "北京市"), _org("e2", "市发展和改革委员会", "北京市")),
+        _doc("c.txt", _org("e3", "北京市委"), _org("e4", "北京市发改委")),
+        _doc("d.txt", _org("e5", "市委")),
+    ]
+    rdf = build_graph(docs).rdf
+    docs_of = {
+        (
+            str(rdf.value(n, SKOS.prefLabel)),
+            *sorted(str(a) for a in rdf.objects(n, SKOS.altLabel)),
+        ): sorted(str(rdf.value(d, DCTERMS.identifier)) for d in rdf.objects(n, PKG.mentionedIn))
+        for n in rdf.subjects(RDF.type, PKG.Organization)
+    }
+    assert docs_of == {
+        ("市委", "呼伦贝尔市委"): ["a.txt"],
+        ("市委", "北京市委"): ["b.txt", "c.txt"],
+        ("市发展和改革委员会", "北京市发改委"): ["b.txt", "c.txt"],
+        ("市委",): ["d.txt"],  # no place known: apart from both cities
+    }
+    records = sorted(
+        (
+            str(rdf.value(rdf.value(r, PKG.mergedInto), SKOS.prefLabel)),
+            str(rdf.value(rdf.value(r, PROV.wasDerivedFrom), DCTERMS.identifier)),
+            str(rdf.value(r, DCTERMS.identifier)),
+            str(rdf.value(r, PKG.surfaceForm)),
+            str(rdf.value(r, PKG.rule)),
+        )
+        for r in rdf.subjects(RDF.type, PKG.Merge)
+    )
+    assert records == [
+        ("市发展和改革委员会", "c.txt", "e4", "北京市发改委", "graph.merge.resolution-key"),
+        ("市委", "a.txt", "e1", "呼伦贝尔市委", "resolve.place-qualified"),
+        ("市委", "c.txt", "e3", "北京市委", "graph.merge.resolution-key"),
+    ]
+    beijing = rdf.value(predicate=PKG.surfaceForm, object=Literal("北京市委", lang="zh"))
+    assert rdf.value(rdf.value(beijing, PKG.mergedInto), DCTERMS.spatial) == Literal("北京市")
+
+
 def test_same_label_other_type_stays_apart() -> None:
     doc = _doc("a.txt", _ent("e1", "四个意识", type_="Principle"), _ent("e2", "四个意识"))
     rdf = build_graph([doc]).rdf
