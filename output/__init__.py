@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .api import (
         BuildResult,
+        ErrorListing,
         build,
         evaluate_files,
         extract,
         extract_documents,
         extract_json,
+        list_errors,
         load_graph,
         query,
         read_query,
@@ -28,11 +30,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuildResult",
+    "ErrorListing",
     "build",
     "evaluate_files",
     "extract",
     "extract_documents",
     "extract_json",
+    "list_errors",
     "load_graph",
     "query",
     "read_query",

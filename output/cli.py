@@ -229,25 +229,47 @@ def _query_text(sparql: str | None, query_file: Path | None) -> str:
 @main.command("eval", context_settings=_CONTEXT)
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("pred", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--show-errors", is_flag=True, help="List the missed and spurious entities.")
+@click.option(
+    "--show-errors",
+    is_flag=True,
+    help="After the scores, list the missed and spurious entities and relations of each type "
+    "with their sentence, rule and evidence.",
+)
+@click.option(
+    "--text",
+    "text_file",
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The annotated document, for the sentences of --show-errors  [default: the file the "
+    "JSON's 'document' key names, next to GOLD, else next to PRED]",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def eval_(gold: Path, pred: Path, show_errors: bool, as_json: bool) -> None:
+def eval_(gold: Path, pred: Path, show_errors: bool, text_file: Path | None, as_json: bool) -> None:
     """Score an extraction against gold annotations.
 
     Both files are in the JSON form of SCHEMA.md. Precision, recall and F1 of entities and
     relations, overall and per type, strict and lenient: the same figures and text as
-    ../shared/eval/score.py.
+    ../shared/eval/score.py. --show-errors then lists, per type, what the extraction missed
+    and what it found that gold does not have (lenient matching, as scored), each with the
+    sentence of the document it comes from.
 
     \b
     Example:
         policykg eval seeds/000_e07ead4074b87c09.json pred.json --show-errors
     """
+    if text_file is not None and not show_errors:
+        raise click.UsageError("--text gives the sentences of --show-errors; add --show-errors")
+    from policykg.extract.diagnose import format_diagnosis
     from policykg.extract.evaluate import evaluation_to_json, format_report
 
-    from .api import evaluate_files
+    from .api import evaluate_files, list_errors
 
     evaluation = evaluate_files(gold, pred)
     if as_json:
         _emit(json.dumps(evaluation_to_json(evaluation), ensure_ascii=False, indent=1) + "\n")
-    else:
-        click.echo(format_report(evaluation, show_errors=show_errors))
+        return
+    report = format_report(evaluation)
+    if show_errors:  # listed before anything is printed, so that an error prints nothing else
+        listing = list_errors(gold, pred, text_file)
+        report += "\n\n" + format_diagnosis(listing.diagnosis, listing.note)
+    click.echo(report)
