@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         load_graph,
         query,
         read_query,
+        rule_stats,
     )
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "load_graph",
     "query",
     "read_query",
+    "rule_stats",
 ]
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from policykg.extract import Extraction, InputError, extract_file, read_text
 from policykg.extract.diagnose import Diagnosis, diagnose
 from policykg.extract.evaluate import Evaluation, evaluate, read_annotations
+from policykg.extract.rulestats import RuleStats, count_rules
 from policykg.graph import (
     DEFAULT_BASE,
     KnowledgeGraph,
@@ -52,6 +53,7 @@ __all__ = [
     "load_graph",
     "query",
     "read_query",
+    "rule_stats",
 ]
 
 #: File names a build writes into its output folder.
@@ -114,6 +116,15 @@ def extract_documents(
         if progress is not None:
             progress(done, len(documents), name)
     return extractions
+
+
+def rule_stats(paths: Iterable[StrPath], progress: Progress | None = None) -> RuleStats:
+    """How often each rule fired on the documents ``paths`` name, and which never did.
+
+    Documents are collected, named and extracted as :func:`build` does them (``progress``
+    is called after each); see :mod:`policykg.extract.rulestats` for what is counted.
+    """
+    return count_rules(extract_documents(paths, progress))
 
 
 def build(

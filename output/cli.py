@@ -273,3 +273,39 @@ def eval_(gold: Path, pred: Path, show_errors: bool, text_file: Path | None, as_
         listing = list_errors(gold, pred, text_file)
         report += "\n\n" + format_diagnosis(listing.diagnosis, listing.note)
     click.echo(report)
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the counts as one JSON object (documents, rules, never_fired).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
+def stats(paths: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+    """Count how often each extraction rule fired on documents.
+
+    Documents are read as policykg build reads them. Per rule id: in how many documents it
+    fired, the mentions, entities (by their first mention) and relations it produced, as
+    they stand in the extractions; then the rules that never fired, with the data file or
+    module that defines each.
+
+    \b
+    Example:
+        policykg stats seeds/ ../shared/corpus/
+    """
+    from policykg.extract.rulestats import format_rule_stats, rule_stats_to_json
+
+    from .api import rule_stats
+
+    def progress(done: int, total: int, name: str) -> None:
+        if not quiet:
+            click.echo(f"[{done}/{total}] {name}", err=True)
+
+    result = rule_stats(paths, progress=progress)
+    if as_json:
+        _emit(json.dumps(rule_stats_to_json(result), ensure_ascii=False, indent=2) + "\n")
+    else:
+        click.echo(format_rule_stats(result), nl=False)

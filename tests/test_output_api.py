@@ -17,6 +17,7 @@ from rdflib.compare import isomorphic
 
 import policykg.output
 from policykg.extract import Extraction, InputError
+from policykg.extract.rules import rule_catalogue
 from policykg.graph import QueryError, build_graph
 from policykg.output import api
 from policykg.output.api import (
@@ -30,6 +31,7 @@ from policykg.output.api import (
     load_graph,
     query,
     read_query,
+    rule_stats,
 )
 from policykg.output.errors import OutputError
 from policykg.output.html import render_html
@@ -354,6 +356,25 @@ def test_evaluate_files_names_a_bad_file(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"E011 {bad} is not a JSON object but a list; give a JSON file as in SCHEMA.md"
     )
+
+
+# -- rule_stats -------------------------------------------------------------------------------
+
+
+def test_rule_stats_counts_every_document(docs: Path, calls: list[str]) -> None:
+    progress: list[tuple[int, int, str]] = []
+    stats = rule_stats([docs], progress=lambda *args: progress.append(args))
+    assert stats.documents == ("a/report.txt", "b/report.txt", "c.txt")
+    assert progress == [(1, 3, "a/report.txt"), (2, 3, "b/report.txt"), (3, 3, "c.txt")]
+    rows = [(r.rule, r.kind, r.documents, r.mentions, r.entities, r.relations) for r in stats.fired]
+    assert rows == [("rel.test", "?", 3, 0, 0, 6), ("test", "?", 3, 9, 9, 0)]
+    assert [r.id for r in stats.never_fired] == sorted(rule_catalogue())
+
+
+def test_rule_stats_names_a_folder_without_documents(tmp_path: Path, calls: list[str]) -> None:
+    with pytest.raises(InputError, match=r"^E101 .* contains no \.txt documents"):
+        rule_stats([tmp_path])
+    assert calls == []
 
 
 # -- list_errors ------------------------------------------------------------------------------

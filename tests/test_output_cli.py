@@ -23,7 +23,8 @@ import pytest
 import rdflib
 from click.testing import CliRunner, Result
 
-from policykg.extract import Extraction, InputError
+from policykg.extract import Extraction, InputError, rulestats
+from policykg.extract.rules import RuleInfo
 from policykg.graph import DEFAULT_BASE, build_graph
 from policykg.output import api, results
 from policykg.output.cli import DEFAULT_BASE_IRI, RESULT_FORMATS, main
@@ -218,10 +219,10 @@ def test_help_lists_every_command() -> None:
     assert result.stdout.startswith("Usage: policykg [OPTIONS] COMMAND [ARGS]...\n")
     commands = result.stdout.split("Commands:\n", 1)[1]
     assert [line.split()[0] for line in commands.splitlines()] == sorted(main.commands)
-    assert sorted(main.commands) == ["build", "eval", "extract", "query"]
+    assert sorted(main.commands) == ["build", "eval", "extract", "query", "stats"]
 
 
-@pytest.mark.parametrize("name", ["build", "eval", "extract", "query"])
+@pytest.mark.parametrize("name", ["build", "eval", "extract", "query", "stats"])
 def test_every_command_and_option_is_documented(name: str) -> None:
     command = main.commands[name]
     assert command.help is not None
@@ -262,7 +263,8 @@ def test_help_imports_no_nlp_or_rdf_library() -> None:
         "import json, sys\n"
         "from policykg.output.cli import main\n"
         "for args in (['--help'], ['build', '--help'], ['extract', '--help'],\n"
-        "             ['query', '--help'], ['eval', '--help'], ['--version']):\n"
+        "             ['query', '--help'], ['eval', '--help'], ['stats', '--help'],\n"
+        "             ['--version']):\n"
         "    try:\n"
         "        main(args, prog_name='policykg')\n"
         "    except SystemExit as exc:\n"
@@ -896,4 +898,97 @@ def test_eval_missing_file_is_a_usage_error(eval_files: Path) -> None:
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.endswith(
         "Error: Invalid value for 'PRED': File 'missing.json' does not exist.\n"
+    )
+
+
+# -- stats ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A catalogue of three rules: the two of ``handmade`` and one that never fires."""
+    rules = {
+        "r": RuleInfo("r", "relation", "deploys", "extract/relations.py"),
+        "test": RuleInfo("test", "entity", "Task", "data/patterns.yaml"),
+        "unused.rule": RuleInfo("unused.rule", "entity", "Event", "data/patterns.yaml"),
+    }
+    monkeypatch.setattr(rulestats, "rule_catalogue", lambda: rules)
+
+
+STATS = """\
+2 documents: 2 rules fired, 1 of 3 never fired
+
+rule  kind      documents  mentions  entities  relations
+----  --------  ---------  --------  --------  ---------
+r     relation          2         0         0          4
+test  entity            2         6         6          0
+
+never fired:
+  unused.rule  data/patterns.yaml
+"""
+
+
+def test_stats_table_and_progress(workdir: Path, fake_rules: None, catalogue: None) -> None:
+    result = invoke(["stats", "docs"])
+    assert (result.exit_code, result.stdout) == (0, STATS)
+    assert result.stderr == "[1/2] a.txt\n[2/2] b.txt\n"
+    result = invoke(["stats", "docs/a.txt", "--quiet"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[4:6] == [
+        "r     relation          1         0         0          2",
+        "test  entity            1         3         3          0",
+    ]
+
+
+def test_stats_json(workdir: Path, fake_rules: None, catalogue: None) -> None:
+    result = invoke(["stats", "docs", "--json", "-q"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert json.loads(result.stdout) == {
+        "documents": ["a.txt", "b.txt"],
+        "rules": [
+            {
+                "rule": "r",
+                "kind": "relation",
+                "type": "deploys",
+                "source": "extract/relations.py",
+                "documents": 2,
+                "mentions": 0,
+                "entities": 0,
+                "relations": 4,
+            },
+            {
+                "rule": "test",
+                "kind": "entity",
+                "type": "Task",
+                "source": "data/patterns.yaml",
+                "documents": 2,
+                "mentions": 6,
+                "entities": 6,
+                "relations": 0,
+            },
+        ],
+        "never_fired": [
+            {
+                "rule": "unused.rule",
+                "kind": "entity",
+                "type": "Event",
+                "source": "data/patterns.yaml",
+            }
+        ],
+    }
+
+
+def test_stats_errors(workdir: Path, fake_rules: None) -> None:
+    (workdir / "empty").mkdir()
+    result = invoke(["stats", "empty"])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "policykg: error: E101 empty contains no .txt documents; "
+        "give a folder with .txt files in it\n",
+    )
+    result = invoke(["stats", "missing"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(
+        "Error: Invalid value for 'PATH...': Path 'missing' does not exist.\n"
     )
