@@ -211,8 +211,8 @@ def diagnose(
     """The missed and spurious entities and relations of ``pred``, as the scorer matches them.
 
     With ``text`` (the document both files annotate), each entity comes with its sentence:
-    a predicted entity's first mention whose offsets fit the text, else where its label or
-    an alias first occurs; a gold entity's label, else its earliest alias.
+    for a gold entity, where its label first occurs, else the earliest of its aliases; for a
+    predicted one, its first mention whose offsets fit the text, else the same search.
     """
     gold_doc = gold if isinstance(gold, Annotations) else load_annotations(gold, "gold")
     pred_doc = pred if isinstance(pred, Annotations) else load_annotations(pred, "pred")
@@ -223,7 +223,7 @@ def diagnose(
     matched_gold = set(matching.entities.values())
     for j, record in enumerate(gold_doc.entities):
         if j not in matched_gold:
-            where = index.first(_names(record)) if index is not None else None
+            where = _locate(index, record) if index is not None else None
             entities.append(_entity_diff("missed", record, where, index))
     for i, record in enumerate(pred_doc.entities):
         if i not in matching.entities:
@@ -231,7 +231,7 @@ def diagnose(
             if index is not None:
                 where = index.mention(record)
                 if where is None:
-                    where = index.first(_names(record))
+                    where = _locate(index, record)
             entities.append(_entity_diff("spurious", record, where, index))
 
     gold_ids = {e.get("id"): e for e in gold_doc.entities}
@@ -247,11 +247,13 @@ def diagnose(
     return Diagnosis(threshold, tuple(entities), tuple(relations), index is not None)
 
 
-def _names(record: Record) -> list[str]:
-    """A record's label, then its aliases."""
+def _locate(index: TextIndex, record: Record) -> Span | None:
+    """Where a record's label first occurs, else where the earliest of its aliases does."""
     label = record.get("label")
-    names = [str(label)] if label is not None else []
-    return names + [str(a) for a in record.get("aliases") or []]
+    found = index.find(str(label)) if label is not None else None
+    if found is None:
+        found = index.first(str(a) for a in record.get("aliases") or [])
+    return found
 
 
 def _entity_diff(
@@ -271,7 +273,7 @@ def _relation_diff(kind: Kind, record: Record, entities: Mapping[Any, Record]) -
     if evidence:
         index = TextIndex(evidence)
         where = next(
-            (s for s in (index.first(_names(e)) for e in (tail, head) if e) if s is not None),
+            (s for s in (_locate(index, e) for e in (tail, head) if e) if s is not None),
             None,
         )
         context = index.context(where) if where is not None else None

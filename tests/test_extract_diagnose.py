@@ -93,6 +93,27 @@ def test_records() -> None:
     assert sum(1 for r in diagnosis.relations if r.type == "implements") == 1
 
 
+def test_a_gold_entity_is_shown_at_its_label_else_at_its_earliest_alias() -> None:
+    text = "常委班子带头学习。市委强调。市委常委会召开会议。"
+    gold = {
+        "entities": [
+            {"id": "a", "type": "Organization", "label": "市委常委会", "aliases": ["市委"]},
+            {"id": "b", "type": "Organization", "label": "常委会", "aliases": ["市委", "常委班子"]},
+            {"id": "c", "type": "Organization", "label": "区委", "aliases": ["县委"]},
+        ]
+    }
+    diagnosis = diagnose(gold, {"entities": []}, text)
+    assert [(e.label, e.context) for e in diagnosis.entities] == [
+        ("区委", None),  # sorted by label
+        ("市委常委会", Context("市委常委会召开会议。", 0, 5)),
+        ("常委会", Context("市委常委会召开会议。", 2, 5)),
+    ]
+    gold["entities"][1]["label"] = "常委会议"
+    assert diagnose(gold, {"entities": []}, text).entities[2].context == Context(
+        "常委班子带头学习。", 0, 4
+    )
+
+
 def test_strict_matching_lists_the_near_misses_too() -> None:
     diagnosis = diagnose(GOLD, PRED, TEXT, threshold=STRICT)
     assert format_diagnosis(diagnosis).splitlines()[0] == (
