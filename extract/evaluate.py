@@ -34,11 +34,13 @@ __all__ = [
     "TASK_SCOPED",
     "Annotations",
     "Evaluation",
+    "Matching",
     "Score",
     "evaluate",
     "evaluation_to_json",
     "format_report",
     "load_annotations",
+    "match",
     "read_annotations",
     "score",
 ]
@@ -75,11 +77,13 @@ class Annotations:
 
     Records keep all their keys; the scorer reads ``id``, ``type``, ``label`` and ``aliases``
     of entities and ``head``, ``type`` and ``tail`` of relations, and ignores the rest.
+    ``document`` is the file name the JSON's ``document`` key gives ("" when it gives none).
     """
 
     name: str
     entities: tuple[Record, ...]
     relations: tuple[Record, ...]
+    document: str = ""
 
 
 def load_annotations(data: Mapping[str, Any], name: str = "<annotations>") -> Annotations:
@@ -102,7 +106,8 @@ def load_annotations(data: Mapping[str, Any], name: str = "<annotations>") -> An
             raise InputError(Errors.E013.format(name=name, where=where, kind=_kind(aliases)))
     for i, relation in enumerate(relations):
         _check_scalars(relation, ("head", "type", "tail"), name, f"relations[{i}]")
-    return Annotations(name, entities, relations)
+    document = data.get("document")
+    return Annotations(name, entities, relations, document if isinstance(document, str) else "")
 
 
 def read_annotations(path: str | os.PathLike[str]) -> Annotations:
@@ -250,7 +255,8 @@ def score(
     """Score ``pred`` against ``gold``, matching entities whose similarity is >= ``threshold``."""
     gold_doc, pred_doc = _annotations(gold, "gold"), _annotations(pred, "pred")
     ge, pe = gold_doc.entities, pred_doc.entities
-    mapping = _match_entities(pe, ge, threshold)
+    matching = match(gold_doc, pred_doc, threshold)
+    mapping = matching.entities
 
     entity_types = {}
     for t in _ENTITY_TYPES:
@@ -260,43 +266,92 @@ def score(
         if n_p or n_g:
             entity_types[t] = PRF.of(tp, n_p, n_g)
 
-    g_index = {e.get("id"): j for j, e in enumerate(ge)}
-    p_index = {e.get("id"): i for i, e in enumerate(pe)}
-    gold_rel: Counter[tuple[Hashable, Hashable, Hashable]] = Counter()
-    for r in _most_specific(gold_doc):
-        head, tail = g_index.get(r.get("head")), g_index.get(r.get("tail"))
-        if head is not None and tail is not None:
-            gold_rel[(head, r.get("type"), tail)] += 1
-    # An end that matched no gold entity keeps its own identity, so that distinct wrong
-    # relations are not folded into one; duplicates in the output count once.
-    pred_rel = set()
-    for r in _most_specific(pred_doc):
-        head, tail = p_index.get(r.get("head")), p_index.get(r.get("tail"))
-        pred_rel.add((_end(mapping, head), r.get("type"), _end(mapping, tail)))
-    remaining = Counter(gold_rel)
-    tp_by_type: Counter[Hashable] = Counter()
-    for key in pred_rel:
-        if remaining[key] > 0:
-            remaining[key] -= 1
-            tp_by_type[key[1]] += 1
-
+    gold_types = Counter(gold_doc.relations[j].get("type") for j in matching.gold_relations)
+    pred_types = Counter(pred_doc.relations[i].get("type") for i in matching.pred_relations)
+    tp_by_type = Counter(pred_doc.relations[i].get("type") for i in matching.relations)
     relation_types = {}
     for t in _RELATION_TYPES:
-        n_p = sum(1 for k in pred_rel if k[1] == t)
-        n_g = sum(v for k, v in gold_rel.items() if k[1] == t)
-        if n_p or n_g:
-            relation_types[t] = PRF.of(tp_by_type[t], n_p, n_g)
+        if pred_types[t] or gold_types[t]:
+            relation_types[t] = PRF.of(tp_by_type[t], pred_types[t], gold_types[t])
 
     matched_gold = set(mapping.values())
     return Score(
         threshold=threshold,
         entities=PRF.of(len(mapping), len(pe), len(ge)),
         entity_types=entity_types,
-        relations=PRF.of(sum(tp_by_type.values()), len(pred_rel), sum(gold_rel.values())),
+        relations=PRF.of(
+            len(matching.relations), len(matching.pred_relations), len(matching.gold_relations)
+        ),
         relation_types=relation_types,
         missed_entities=tuple(_entity_key(e) for j, e in enumerate(ge) if j not in matched_gold),
         spurious_entities=tuple(_entity_key(e) for i, e in enumerate(pe) if i not in mapping),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Matching:
+    """Which records of a prediction matched which gold records: what :func:`score` counts.
+
+    Every number is an index into the records of the :class:`Annotations` matched.
+    ``entities`` maps a predicted entity to the gold entity it matched. ``gold_relations``
+    are the gold relations scored (the most specific ones whose ends exist);
+    ``pred_relations`` the predicted relations scored (the most specific ones, the first of
+    each distinct (head, type, tail) after entity matching); ``relations`` maps each of those
+    that matched to its gold relation.
+    """
+
+    threshold: float
+    entities: Mapping[int, int]
+    gold_relations: tuple[int, ...]
+    pred_relations: tuple[int, ...]
+    relations: Mapping[int, int]
+
+    @property
+    def missed_relations(self) -> tuple[int, ...]:
+        """The gold relations scored that no predicted relation matched."""
+        matched = set(self.relations.values())
+        return tuple(j for j in self.gold_relations if j not in matched)
+
+    @property
+    def spurious_relations(self) -> tuple[int, ...]:
+        """The predicted relations scored that matched no gold relation."""
+        return tuple(i for i in self.pred_relations if i not in self.relations)
+
+
+def match(gold: Annotations, pred: Annotations, threshold: float) -> Matching:
+    """Match ``pred`` to ``gold`` as SCHEMA.md scores them, record by record.
+
+    Entities one to one, best pairs first; relations after dropping those a sub-task states
+    already, a predicted relation matching a gold one of the same type whose ends it matched.
+    """
+    ge, pe = gold.entities, pred.entities
+    mapping = _match_entities(pe, ge, threshold)
+    g_index = {e.get("id"): j for j, e in enumerate(ge)}
+    p_index = {e.get("id"): i for i, e in enumerate(pe)}
+    gold_relations = []
+    gold_keys: dict[tuple[Hashable, Hashable, Hashable], list[int]] = {}
+    for j in _most_specific(gold):
+        r = gold.relations[j]
+        head, tail = g_index.get(r.get("head")), g_index.get(r.get("tail"))
+        if head is not None and tail is not None:
+            gold_relations.append(j)
+            gold_keys.setdefault((head, r.get("type"), tail), []).append(j)
+    # An end that matched no gold entity keeps its own identity, so that distinct wrong
+    # relations are not folded into one; duplicates in the output count once.
+    seen: set[tuple[Hashable, Hashable, Hashable]] = set()
+    pred_relations = []
+    pairs = {}
+    for i in _most_specific(pred):
+        r = pred.relations[i]
+        head, tail = p_index.get(r.get("head")), p_index.get(r.get("tail"))
+        key = (_end(mapping, head), r.get("type"), _end(mapping, tail))
+        if key in seen:
+            continue
+        seen.add(key)
+        pred_relations.append(i)
+        if gold_keys.get(key):
+            pairs[i] = gold_keys[key].pop(0)
+    return Matching(threshold, mapping, tuple(gold_relations), tuple(pred_relations), pairs)
 
 
 def _end(mapping: Mapping[int, int], index: int | None) -> Hashable:
@@ -366,8 +421,8 @@ def _match_entities(
     return mapping
 
 
-def _most_specific(doc: Annotations) -> list[Record]:
-    """The relations of doc without those that a partOf-descendant task already carries."""
+def _most_specific(doc: Annotations) -> list[int]:
+    """Indices of the relations of doc without those a partOf-descendant task already carries."""
     ents = {e.get("id"): e for e in doc.entities}
     children: dict[Hashable, set[Hashable]] = {}
     for r in doc.relations:
@@ -377,13 +432,13 @@ def _most_specific(doc: Annotations) -> list[Record]:
     have = {(r.get("head"), r.get("type"), r.get("tail")) for r in doc.relations}
 
     kept = []
-    for r in doc.relations:
+    for index, r in enumerate(doc.relations):
         head = ents.get(r.get("head"))
         if r.get("type") in TASK_SCOPED and head and head.get("type") == _TASK:
             below = _descendants(r["head"], children)
             if any((c, r["type"], r.get("tail")) in have for c in below):
                 continue
-        kept.append(r)
+        kept.append(index)
     return kept
 
 

@@ -16,26 +16,32 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .api import (
         BuildResult,
+        ErrorListing,
         build,
         evaluate_files,
         extract,
         extract_documents,
         extract_json,
+        list_errors,
         load_graph,
         query,
         read_query,
+        rule_stats,
     )
 
 __all__ = [
     "BuildResult",
+    "ErrorListing",
     "build",
     "evaluate_files",
     "extract",
     "extract_documents",
     "extract_json",
+    "list_errors",
     "load_graph",
     "query",
     "read_query",
+    "rule_stats",
 ]
 
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policykg.extract import Extraction, extract_file, read_text
+from policykg.extract import Extraction, InputError, extract_file, read_text
+from policykg.extract.diagnose import Diagnosis, diagnose
 from policykg.extract.evaluate import Evaluation, evaluate, read_annotations
+from policykg.extract.rulestats import RuleStats, count_rules
 from policykg.graph import (
     DEFAULT_BASE,
     KnowledgeGraph,
@@ -32,13 +34,14 @@ from policykg.graph import (
 )
 
 from .errors import Errors, OutputError
-from .files import collect_documents, document_names, write_files_atomic
+from .files import collect_documents, document_names, locate_document, write_files_atomic
 from .html import render_html
 
 __all__ = [
     "GRAPH_HTML",
     "GRAPH_TTL",
     "BuildResult",
+    "ErrorListing",
     "Progress",
     "build",
     "default_title",
@@ -46,9 +49,11 @@ __all__ = [
     "extract",
     "extract_documents",
     "extract_json",
+    "list_errors",
     "load_graph",
     "query",
     "read_query",
+    "rule_stats",
 ]
 
 #: File names a build writes into its output folder.
@@ -111,6 +116,15 @@ def extract_documents(
         if progress is not None:
             progress(done, len(documents), name)
     return extractions
+
+
+def rule_stats(paths: Iterable[StrPath], progress: Progress | None = None) -> RuleStats:
+    """How often each rule fired on the documents ``paths`` name, and which never did.
+
+    Documents are collected, named and extracted as :func:`build` does them (``progress``
+    is called after each); see :mod:`policykg.extract.rulestats` for what is counted.
+    """
+    return count_rules(extract_documents(paths, progress))
 
 
 def build(
@@ -211,3 +225,49 @@ def read_query(path: StrPath) -> str:
 def evaluate_files(gold: StrPath, pred: StrPath) -> Evaluation:
     """Score a predicted JSON file against a gold one, as ``../shared/eval/score.py`` does."""
     return evaluate(read_annotations(gold), read_annotations(pred))
+
+
+@dataclass(frozen=True)
+class ErrorListing:
+    """The missed and spurious items of a prediction, and where their sentences came from.
+
+    ``text_path`` is the document the sentences were taken from (None without one); ``note``
+    says so in one line, or why there are no sentences.
+    """
+
+    diagnosis: Diagnosis
+    text_path: Path | None
+    note: str
+
+
+def list_errors(gold: StrPath, pred: StrPath, text: StrPath | None = None) -> ErrorListing:
+    """What a prediction missed and added, with sentences (``policykg eval --show-errors``).
+
+    The sentences come from ``text``, or else from the document the files' ``document`` key
+    names, looked for next to the gold file and then next to the predicted one. Without it
+    the listing has no sentences and ``note`` says why; an unreadable ``text`` given
+    explicitly is an :class:`~policykg.extract.InputError`.
+    """
+    gold_doc, pred_doc = read_annotations(gold), read_annotations(pred)
+    names = list(dict.fromkeys(n for n in (gold_doc.document, pred_doc.document) if n))
+    path = Path(text) if text is not None else locate_document(names, _folders(gold, pred))
+    if path is None:
+        if not names:
+            why = "neither file names its document (a 'document' key)"
+        else:
+            why = f"{' or '.join(names)} is not next to {os.fspath(gold)} or {os.fspath(pred)}"
+        note = f"no sentences: {why}; give the text with --text FILE"
+        return ErrorListing(diagnose(gold_doc, pred_doc), None, note)
+    try:
+        content = read_text(path)
+    except InputError as exc:
+        if text is not None:
+            raise
+        return ErrorListing(diagnose(gold_doc, pred_doc), None, f"no sentences: {exc}")
+    note = f"sentences from {os.fspath(path)}"
+    return ErrorListing(diagnose(gold_doc, pred_doc, content), path, note)
+
+
+def _folders(*files: StrPath) -> list[Path]:
+    """The folders holding ``files``, in order."""
+    return [Path(f).parent for f in files]

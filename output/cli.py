@@ -229,25 +229,83 @@ def _query_text(sparql: str | None, query_file: Path | None) -> str:
 @main.command("eval", context_settings=_CONTEXT)
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("pred", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--show-errors", is_flag=True, help="List the missed and spurious entities.")
+@click.option(
+    "--show-errors",
+    is_flag=True,
+    help="After the scores, list the missed and spurious entities and relations of each type "
+    "with their sentence, rule and evidence.",
+)
+@click.option(
+    "--text",
+    "text_file",
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The annotated document, for the sentences of --show-errors  [default: the file the "
+    "JSON's 'document' key names, next to GOLD, else next to PRED]",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def eval_(gold: Path, pred: Path, show_errors: bool, as_json: bool) -> None:
+def eval_(gold: Path, pred: Path, show_errors: bool, text_file: Path | None, as_json: bool) -> None:
     """Score an extraction against gold annotations.
 
     Both files are in the JSON form of SCHEMA.md. Precision, recall and F1 of entities and
     relations, overall and per type, strict and lenient: the same figures and text as
-    ../shared/eval/score.py.
+    ../shared/eval/score.py. --show-errors then lists, per type, what the extraction missed
+    and what it found that gold does not have (lenient matching, as scored), each with the
+    sentence of the document it comes from.
 
     \b
     Example:
         policykg eval seeds/000_e07ead4074b87c09.json pred.json --show-errors
     """
+    if text_file is not None and not show_errors:
+        raise click.UsageError("--text gives the sentences of --show-errors; add --show-errors")
+    from policykg.extract.diagnose import format_diagnosis
     from policykg.extract.evaluate import evaluation_to_json, format_report
 
-    from .api import evaluate_files
+    from .api import evaluate_files, list_errors
 
     evaluation = evaluate_files(gold, pred)
     if as_json:
         _emit(json.dumps(evaluation_to_json(evaluation), ensure_ascii=False, indent=1) + "\n")
+        return
+    report = format_report(evaluation)
+    if show_errors:  # listed before anything is printed, so that an error prints nothing else
+        listing = list_errors(gold, pred, text_file)
+        report += "\n\n" + format_diagnosis(listing.diagnosis, listing.note)
+    click.echo(report)
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the counts as one JSON object (documents, rules, never_fired).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
+def stats(paths: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+    """Count how often each extraction rule fired on documents.
+
+    Documents are read as policykg build reads them. Per rule id: in how many documents it
+    fired, the mentions, entities (by their first mention) and relations it produced, as
+    they stand in the extractions; then the rules that never fired, with the data file or
+    module that defines each.
+
+    \b
+    Example:
+        policykg stats seeds/ ../shared/corpus/
+    """
+    from policykg.extract.rulestats import format_rule_stats, rule_stats_to_json
+
+    from .api import rule_stats
+
+    def progress(done: int, total: int, name: str) -> None:
+        if not quiet:
+            click.echo(f"[{done}/{total}] {name}", err=True)
+
+    result = rule_stats(paths, progress=progress)
+    if as_json:
+        _emit(json.dumps(rule_stats_to_json(result), ensure_ascii=False, indent=2) + "\n")
     else:
-        click.echo(format_report(evaluation, show_errors=show_errors))
+        click.echo(format_rule_stats(result), nl=False)

@@ -22,6 +22,7 @@ __all__ = [
     "DOCUMENT_SUFFIX",
     "collect_documents",
     "document_names",
+    "locate_document",
     "write_atomic",
     "write_files_atomic",
 ]
@@ -62,6 +63,21 @@ def collect_documents(paths: Iterable[StrPath]) -> list[Path]:
     if not found:
         raise InputError(Errors.E102)
     return found
+
+
+def locate_document(names: Iterable[str], folders: Iterable[StrPath]) -> Path | None:
+    """The first existing file ``folder/name``, trying every name in each folder in turn.
+
+    Names are those annotation files give their document (``000_e07….txt``, ``a/report.txt``):
+    an empty, absolute or ``..`` name is skipped, so a file can only point below its folder.
+    """
+    usable = [n for n in names if n and not Path(n).is_absolute() and ".." not in Path(n).parts]
+    for folder in folders:
+        for name in usable:
+            candidate = Path(folder, name)
+            if candidate.is_file():
+                return candidate
+    return None
 
 
 def _folder_documents(folder: Path) -> list[Path]:

@@ -24,6 +24,7 @@ from policykg.extract.evaluate import (
     evaluation_to_json,
     format_report,
     load_annotations,
+    match,
     read_annotations,
     score,
 )
@@ -172,6 +173,57 @@ def test_annotations_are_accepted_as_input() -> None:
     evaluation = evaluate(gold, gold)
     assert isinstance(evaluation, Evaluation)
     assert evaluation.lenient.entities.f1 == 1.0
+
+
+def test_annotations_keep_the_document_name() -> None:
+    assert load_annotations(_seed_gold()).document == "000_e07ead4074b87c09.txt"
+    assert load_annotations({"entities": []}).document == ""
+    assert load_annotations({"document": 3, "entities": []}).document == ""
+
+
+def test_match_pairs_records_as_score_counts_them() -> None:
+    gold = load_annotations(
+        {
+            "entities": [
+                {"id": "g1", "type": "Organization", "label": "市委"},
+                {"id": "g2", "type": "Task", "label": "抓好疫情防控"},
+                {"id": "g3", "type": "Task", "label": "慎终如始抓好疫情防控"},
+                {"id": "g4", "type": "Policy", "label": "中央八项规定精神"},
+            ],
+            "relations": [
+                {"head": "g1", "type": "deploys", "tail": "g3"},
+                {"head": "g2", "type": "partOf", "tail": "g3"},
+                {"head": "g2", "type": "implements", "tail": "g4"},
+                {"head": "g3", "type": "implements", "tail": "g4"},  # stated on the sub-task
+                {"head": "g1", "type": "deploys", "tail": "nobody"},  # no such entity
+            ],
+        }
+    )
+    pred = load_annotations(
+        {
+            "entities": [
+                {"id": "p1", "type": "Policy", "label": "八项规定精神"},
+                {"id": "p2", "type": "Organization", "label": "市委"},
+                {"id": "p3", "type": "Organization", "label": "省委"},
+                {"id": "p4", "type": "Task", "label": "抓好疫情防控"},
+            ],
+            "relations": [
+                {"head": "p4", "type": "implements", "tail": "p1"},
+                {"head": "p4", "type": "implements", "tail": "p1"},  # a duplicate counts once
+                {"head": "p3", "type": "deploys", "tail": "p4"},
+            ],
+        }
+    )
+    matching = match(gold, pred, LENIENT)
+    assert dict(matching.entities) == {0: 3, 1: 0, 3: 1}
+    assert matching.gold_relations == (0, 1, 2)
+    assert matching.pred_relations == (0, 2)
+    assert dict(matching.relations) == {0: 2}
+    assert matching.missed_relations == (0, 1)
+    assert matching.spurious_relations == (2,)
+    result = score(gold, pred, LENIENT)
+    assert (result.relations.tp, result.relations.pred, result.relations.gold) == (1, 2, 3)
+    assert dict(match(gold, pred, STRICT).entities) == {1: 0, 3: 1}
 
 
 def test_read_annotations(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from rdflib.compare import isomorphic
 
 import policykg.output
 from policykg.extract import Extraction, InputError
+from policykg.extract.rules import rule_catalogue
 from policykg.graph import QueryError, build_graph
 from policykg.output import api
 from policykg.output.api import (
@@ -26,9 +27,11 @@ from policykg.output.api import (
     default_title,
     evaluate_files,
     extract_json,
+    list_errors,
     load_graph,
     query,
     read_query,
+    rule_stats,
 )
 from policykg.output.errors import OutputError
 from policykg.output.html import render_html
@@ -352,6 +355,89 @@ def test_evaluate_files_names_a_bad_file(tmp_path: Path) -> None:
         evaluate_files(bad, bad)
     assert str(info.value) == (
         f"E011 {bad} is not a JSON object but a list; give a JSON file as in SCHEMA.md"
+    )
+
+
+# -- rule_stats -------------------------------------------------------------------------------
+
+
+def test_rule_stats_counts_every_document(docs: Path, calls: list[str]) -> None:
+    progress: list[tuple[int, int, str]] = []
+    stats = rule_stats([docs], progress=lambda *args: progress.append(args))
+    assert stats.documents == ("a/report.txt", "b/report.txt", "c.txt")
+    assert progress == [(1, 3, "a/report.txt"), (2, 3, "b/report.txt"), (3, 3, "c.txt")]
+    rows = [(r.rule, r.kind, r.documents, r.mentions, r.entities, r.relations) for r in stats.fired]
+    assert rows == [("rel.test", "?", 3, 0, 0, 6), ("test", "?", 3, 9, 9, 0)]
+    assert [r.id for r in stats.never_fired] == sorted(rule_catalogue())
+
+
+def test_rule_stats_names_a_folder_without_documents(tmp_path: Path, calls: list[str]) -> None:
+    with pytest.raises(InputError, match=r"^E101 .* contains no \.txt documents"):
+        rule_stats([tmp_path])
+    assert calls == []
+
+
+# -- list_errors ------------------------------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def trio(tmp_path: Path) -> Path:
+    """gold/diagnose_gold.json, pred/diagnose_pred.json and the document in neither folder."""
+    for folder, name in (("gold", "diagnose_gold.json"), ("pred", "diagnose_pred.json")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_bytes((DATA / name).read_bytes())
+    (tmp_path / "diagnose.txt").write_bytes((DATA / "diagnose.txt").read_bytes())
+    return tmp_path
+
+
+def _first_sentence(listing: api.ErrorListing) -> str | None:
+    context = listing.diagnosis.entities[0].context
+    return context.snippet() if context is not None else None
+
+
+def test_list_errors_finds_the_document_next_to_gold_then_next_to_pred(trio: Path) -> None:
+    gold, pred = trio / "gold/diagnose_gold.json", trio / "pred/diagnose_pred.json"
+    (trio / "diagnose.txt").rename(trio / "pred/diagnose.txt")
+    listing = list_errors(gold, pred)
+    assert (listing.text_path, listing.note) == (
+        trio / "pred/diagnose.txt",
+        f"sentences from {trio / 'pred/diagnose.txt'}",
+    )
+    assert _first_sentence(listing) == "【市委常委会】召开会议，研究部署今年工作。"
+    (trio / "gold/diagnose.txt").write_text("开好市委常委会。", encoding="utf-8")
+    assert list_errors(gold, pred).text_path == trio / "gold/diagnose.txt"
+    assert _first_sentence(list_errors(gold, pred)) == "开好【市委常委会】。"
+
+
+def test_list_errors_with_an_explicit_text(trio: Path) -> None:
+    gold, pred = trio / "gold/diagnose_gold.json", trio / "pred/diagnose_pred.json"
+    listing = list_errors(gold, pred, trio / "diagnose.txt")
+    assert listing.note == f"sentences from {trio / 'diagnose.txt'}"
+    assert _first_sentence(listing) == "【市委常委会】召开会议，研究部署今年工作。"
+    (trio / "empty.txt").write_bytes(b"")
+    with pytest.raises(InputError, match=r"^E004 .*empty\.txt is empty"):
+        list_errors(gold, pred, trio / "empty.txt")
+
+
+def test_list_errors_without_a_document_says_why(trio: Path) -> None:
+    gold, pred = trio / "gold/diagnose_gold.json", trio / "pred/diagnose_pred.json"
+    listing = list_errors(gold, pred)
+    assert (listing.text_path, listing.diagnosis.has_text) == (None, False)
+    assert listing.note == (
+        f"no sentences: diagnose.txt is not next to {gold} or {pred}; "
+        "give the text with --text FILE"
+    )
+    (trio / "gold/diagnose.txt").write_bytes(b"\x00\x01\x02\x03")
+    listing = list_errors(gold, pred)
+    assert (listing.text_path, listing.diagnosis.has_text) == (None, False)
+    assert listing.note.startswith(f"no sentences: E005 {trio / 'gold/diagnose.txt'} looks like")
+    unnamed = trio / "unnamed.json"
+    unnamed.write_text('{"entities": []}', encoding="utf-8")
+    assert list_errors(unnamed, unnamed).note == (
+        "no sentences: neither file names its document (a 'document' key); "
+        "give the text with --text FILE"
     )
 
 

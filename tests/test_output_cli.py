@@ -23,7 +23,8 @@ import pytest
 import rdflib
 from click.testing import CliRunner, Result
 
-from policykg.extract import Extraction, InputError
+from policykg.extract import Extraction, InputError, rulestats
+from policykg.extract.rules import RuleInfo
 from policykg.graph import DEFAULT_BASE, build_graph
 from policykg.output import api, results
 from policykg.output.cli import DEFAULT_BASE_IRI, RESULT_FORMATS, main
@@ -218,10 +219,10 @@ def test_help_lists_every_command() -> None:
     assert result.stdout.startswith("Usage: policykg [OPTIONS] COMMAND [ARGS]...\n")
     commands = result.stdout.split("Commands:\n", 1)[1]
     assert [line.split()[0] for line in commands.splitlines()] == sorted(main.commands)
-    assert sorted(main.commands) == ["build", "eval", "extract", "query"]
+    assert sorted(main.commands) == ["build", "eval", "extract", "query", "stats"]
 
 
-@pytest.mark.parametrize("name", ["build", "eval", "extract", "query"])
+@pytest.mark.parametrize("name", ["build", "eval", "extract", "query", "stats"])
 def test_every_command_and_option_is_documented(name: str) -> None:
     command = main.commands[name]
     assert command.help is not None
@@ -262,7 +263,8 @@ def test_help_imports_no_nlp_or_rdf_library() -> None:
         "import json, sys\n"
         "from policykg.output.cli import main\n"
         "for args in (['--help'], ['build', '--help'], ['extract', '--help'],\n"
-        "             ['query', '--help'], ['eval', '--help'], ['--version']):\n"
+        "             ['query', '--help'], ['eval', '--help'], ['stats', '--help'],\n"
+        "             ['--version']):\n"
         "    try:\n"
         "        main(args, prog_name='policykg')\n"
         "    except SystemExit as exc:\n"
@@ -703,8 +705,22 @@ RELATIONS      strict P 0.333 R 0.333 F1 0.333   lenient P 0.667 R 0.667 F1 0.66
   implements   strict P 1.000 R 1.000 F1 1.000   lenient P 1.000 R 1.000 F1 1.000   (pred 1, gold 1)
   involves     strict P 0.000 R 0.000 F1 0.000   lenient P 0.000 R 0.000 F1 0.000   (pred 1, gold 1)
 """
-SCORE_ERRORS = "missed: Policy:中央八项规定精神\nspurious: Organization:省委\n"
 SCORE_LAST = "entity F1 0.750 relation F1 0.667 (lenient)\n"
+#: What --show-errors adds after score.py's report (t.txt is nowhere: no sentences).
+ERRORS = """
+ERRORS (lenient): entities 1 missed, 1 spurious; relations 1 missed, 1 spurious
+no sentences: t.txt is not next to gold.json or pred.json; give the text with --text FILE
+
+Organization: 0 missed, 1 spurious
+  spurious  省委
+
+Policy: 1 missed, 0 spurious
+  missed    中央八项规定精神
+
+involves: 1 missed, 1 spurious
+  missed    着力推动经济高质量发展 → 乡村振兴战略
+  spurious  推动经济高质量发展 → 省委
+"""
 
 
 def _prf(p: float, r: float, f1: float, tp: int, pred: int, gold: int) -> dict[str, Any]:
@@ -762,7 +778,7 @@ def eval_files(workdir: Path) -> Path:
     ("options", "stdout"),
     [
         ([], SCORE_TABLE + SCORE_LAST),
-        (["--show-errors"], SCORE_TABLE + SCORE_ERRORS + SCORE_LAST),
+        (["--show-errors"], SCORE_TABLE + SCORE_LAST + ERRORS),
         (["--json"], json.dumps(SCORE_JSON, ensure_ascii=False, indent=1) + "\n"),
     ],
 )
@@ -771,6 +787,69 @@ def test_eval_prints_what_score_py_prints(
 ) -> None:
     result = invoke(["eval", "gold.json", "pred.json", *options])
     assert (result.exit_code, result.stdout, result.stderr) == (0, stdout, "")
+
+
+#: ``policykg eval diagnose_gold.json diagnose_pred.json`` (as score.py prints it).
+TRIO_TABLE = """\
+ENTITIES       strict P 0.444 R 0.444 F1 0.444   lenient P 0.556 R 0.556 F1 0.556   (pred 9, gold 9)
+  Organization strict P 0.500 R 0.500 F1 0.500   lenient P 0.500 R 0.500 F1 0.500   (pred 2, gold 2)
+  Strategy     strict P 1.000 R 1.000 F1 1.000   lenient P 1.000 R 1.000 F1 1.000   (pred 1, gold 1)
+  Policy       strict P 0.000 R 0.000 F1 0.000   lenient P 0.000 R 0.000 F1 0.000   (pred 1, gold 1)
+  Problem      strict P 0.333 R 0.500 F1 0.400   lenient P 0.333 R 0.500 F1 0.400   (pred 3, gold 2)
+  Task         strict P 0.500 R 0.500 F1 0.500   lenient P 1.000 R 1.000 F1 1.000   (pred 2, gold 2)
+  Target       strict P 0.000 R 0.000 F1 0.000   lenient P 0.000 R 0.000 F1 0.000   (pred 0, gold 1)
+RELATIONS      strict P 0.000 R 0.000 F1 0.000   lenient P 0.400 R 0.333 F1 0.364   (pred 5, gold 6)
+  deploys      strict P 0.000 R 0.000 F1 0.000   lenient P 0.500 R 0.500 F1 0.500   (pred 2, gold 2)
+  implements   strict P 0.000 R 0.000 F1 0.000   lenient P 0.000 R 0.000 F1 0.000   (pred 1, gold 0)
+  involves     strict P 0.000 R 0.000 F1 0.000   lenient P 0.000 R 0.000 F1 0.000   (pred 1, gold 2)
+  partOf       strict P 0.000 R 0.000 F1 0.000   lenient P 1.000 R 0.500 F1 0.667   (pred 1, gold 2)
+entity F1 0.556 relation F1 0.364 (lenient)
+"""
+
+
+@pytest.fixture
+def trio(workdir: Path) -> Path:
+    """The handmade gold, pred and document of tests/data/diagnose* in the current folder."""
+    for path in (ROOT / "tests" / "data").glob("diagnose*"):
+        (workdir / path.name).write_bytes(path.read_bytes())
+    return workdir
+
+
+def test_eval_show_errors_lists_them_with_their_sentences(trio: Path) -> None:
+    listing = (trio / "diagnose_listing.txt").read_text(encoding="utf-8")
+    args = ["eval", "diagnose_gold.json", "diagnose_pred.json"]
+    result = invoke([*args, "--show-errors"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == TRIO_TABLE + "\n" + listing
+    (trio / "elsewhere").mkdir()
+    (trio / "diagnose.txt").rename(trio / "elsewhere" / "speech.txt")
+    result = invoke([*args, "--show-errors", "--text", "elsewhere/speech.txt"])
+    assert result.stdout == TRIO_TABLE + "\n" + listing.replace(
+        "sentences from diagnose.txt", "sentences from elsewhere/speech.txt"
+    )
+    result = invoke([*args, "--show-errors"])
+    assert result.stdout.splitlines()[14:16] == [
+        "ERRORS (lenient): entities 4 missed, 4 spurious; relations 4 missed, 3 spurious",
+        "no sentences: diagnose.txt is not next to diagnose_gold.json or diagnose_pred.json; "
+        "give the text with --text FILE",
+    ]
+    assert "【市委常委会】" not in result.stdout
+
+
+def test_eval_text_errors(trio: Path) -> None:
+    args = ["eval", "diagnose_gold.json", "diagnose_pred.json"]
+    result = invoke([*args, "--text", "diagnose.txt"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(
+        "Error: --text gives the sentences of --show-errors; add --show-errors\n"
+    )
+    (trio / "empty.txt").write_bytes(b"")
+    result = invoke([*args, "--show-errors", "--text", "empty.txt"])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "policykg: error: E004 empty.txt is empty; give a document that contains text\n",
+    )
 
 
 def test_eval_of_the_seed_gold_against_itself() -> None:
@@ -819,4 +898,97 @@ def test_eval_missing_file_is_a_usage_error(eval_files: Path) -> None:
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.endswith(
         "Error: Invalid value for 'PRED': File 'missing.json' does not exist.\n"
+    )
+
+
+# -- stats ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A catalogue of three rules: the two of ``handmade`` and one that never fires."""
+    rules = {
+        "r": RuleInfo("r", "relation", "deploys", "extract/relations.py"),
+        "test": RuleInfo("test", "entity", "Task", "data/patterns.yaml"),
+        "unused.rule": RuleInfo("unused.rule", "entity", "Event", "data/patterns.yaml"),
+    }
+    monkeypatch.setattr(rulestats, "rule_catalogue", lambda: rules)
+
+
+STATS = """\
+2 documents: 2 rules fired, 1 of 3 never fired
+
+rule  kind      documents  mentions  entities  relations
+----  --------  ---------  --------  --------  ---------
+r     relation          2         0         0          4
+test  entity            2         6         6          0
+
+never fired:
+  unused.rule  data/patterns.yaml
+"""
+
+
+def test_stats_table_and_progress(workdir: Path, fake_rules: None, catalogue: None) -> None:
+    result = invoke(["stats", "docs"])
+    assert (result.exit_code, result.stdout) == (0, STATS)
+    assert result.stderr == "[1/2] a.txt\n[2/2] b.txt\n"
+    result = invoke(["stats", "docs/a.txt", "--quiet"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[4:6] == [
+        "r     relation          1         0         0          2",
+        "test  entity            1         3         3          0",
+    ]
+
+
+def test_stats_json(workdir: Path, fake_rules: None, catalogue: None) -> None:
+    result = invoke(["stats", "docs", "--json", "-q"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert json.loads(result.stdout) == {
+        "documents": ["a.txt", "b.txt"],
+        "rules": [
+            {
+                "rule": "r",
+                "kind": "relation",
+                "type": "deploys",
+                "source": "extract/relations.py",
+                "documents": 2,
+                "mentions": 0,
+                "entities": 0,
+                "relations": 4,
+            },
+            {
+                "rule": "test",
+                "kind": "entity",
+                "type": "Task",
+                "source": "data/patterns.yaml",
+                "documents": 2,
+                "mentions": 6,
+                "entities": 6,
+                "relations": 0,
+            },
+        ],
+        "never_fired": [
+            {
+                "rule": "unused.rule",
+                "kind": "entity",
+                "type": "Event",
+                "source": "data/patterns.yaml",
+            }
+        ],
+    }
+
+
+def test_stats_errors(workdir: Path, fake_rules: None) -> None:
+    (workdir / "empty").mkdir()
+    result = invoke(["stats", "empty"])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "policykg: error: E101 empty contains no .txt documents; "
+        "give a folder with .txt files in it\n",
+    )
+    result = invoke(["stats", "missing"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(
+        "Error: Invalid value for 'PATH...': Path 'missing' does not exist.\n"
     )

@@ -14,6 +14,7 @@ from policykg.output.errors import OutputError
 from policykg.output.files import (
     collect_documents,
     document_names,
+    locate_document,
     write_atomic,
     write_files_atomic,
 )
@@ -253,3 +254,19 @@ def test_names_do_not_depend_on_the_current_folder(
     relative = document_names([Path("r.txt"), Path("../b/r.txt")])
     absolute = document_names([tmp_path / "a" / "r.txt", tmp_path / "b" / "r.txt"])
     assert relative == absolute == ["a/r.txt", "b/r.txt"]
+
+
+# -- locate_document --------------------------------------------------------------------------
+
+
+def test_locate_tries_every_name_in_each_folder_in_turn(tree: Path) -> None:
+    folders = ["docs/sub", "docs"]
+    assert locate_document(["a.txt", "b.txt"], folders) == Path("docs/a.txt")
+    assert locate_document(["c.TXT", "a.txt"], folders) == Path("docs/sub/c.TXT")
+    assert locate_document(["sub/c.TXT"], folders) == Path("docs/sub/c.TXT")
+    assert locate_document(["x.txt", "sub"], folders) is None  # a folder is no document
+
+
+@pytest.mark.parametrize("name", ["", "../docs/a.txt", "sub/../../docs/a.txt", "/etc/hostname"])
+def test_locate_looks_only_below_the_folders(tree: Path, name: str) -> None:
+    assert locate_document([name], ["docs"]) is None
