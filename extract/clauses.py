@@ -443,8 +443,10 @@ def _goal_pieces(view: str, span: Span) -> list[Span]:
     for piece in clauses(view, span, "；;。"):
         parts = list(clauses(view, piece, "，,；;。"))
         numbered = sum(1 for p in parts if re.search(r"\d", view[p.start : p.end]))
-        if len(piece) > 40 and numbered >= 2:  # 增长5%左右，…增长4%左右，… in one sentence
-            out.extend(parts)
+        listed = sum(1 for p in parts if cue("clauses.goal_enumerator").match(view, p.start))
+        # 增长5%左右，…增长4%左右，… / 一是…，二是… / A，B，C in one sentence
+        if listed >= 2 or (len(piece) > 40 and (numbered >= 2 or len(parts) >= 3)):
+            out.extend(p for p in parts if not cue("clauses.goal_list_filler").match(view, p.start))
         else:
             out.append(piece)
     return out

@@ -14,8 +14,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
-from .resources import compile_pattern, section
-from .textview import Span, paragraphs, sentences, strip_span
+from .resources import compile_pattern, cue, section
+from .textview import Span, last_match, paragraphs, sentences, strip_span
 
 _TITLE_STRIP = " \t\u3000。；，：、！？,.;:!?"
 _CN_DIGITS = "一二三四五六七八九十"
@@ -35,6 +35,7 @@ class StructureRules:
     headings: tuple[HeadingRule, ...]
     enumerations: tuple[tuple[str, re.Pattern[str]], ...]
     review: re.Pattern[str]
+    mixed_review: re.Pattern[str]
     container: re.Pattern[str]
     closing: re.Pattern[str]
     lead_max: int
@@ -76,6 +77,7 @@ def structure_rules() -> StructureRules:
         headings=headings,
         enumerations=enumerations,
         review=_alternation(data["review_sections"], "review_sections"),
+        mixed_review=compile_pattern(str(data["mixed_review"]), "mixed_review"),
         container=_alternation(data["container_headings"], "container_headings"),
         closing=_alternation(data["closing_paragraphs"], "closing_paragraphs"),
         lead_max=int(lead["max_chars"]),
@@ -222,9 +224,22 @@ def _review_sections(
     top = min((lvl for _, lvl, _ in headings), default=1)
     for i, (para, level, _) in enumerate(headings):
         if level == top and rules.review.search(view[para.start : para.end]):
-            out.append(_heading_scope(headings, i, end_of_body))
+            scope = _heading_scope(headings, i, end_of_body)
+            out.append(Span(scope.start, _review_end(view, para, scope, rules)))
     # "这五年，我们…" / "过去一年…" paragraphs before the first heading are review as well
     return out
+
+
+def _review_end(view: str, heading: Span, scope: Span, rules: StructureRules) -> int:
+    """Where a review section ends: at the plan's first paragraph when its heading has both."""
+    mixed = rules.mixed_review.search(view[heading.start : heading.end])
+    if mixed is None:
+        return scope.end
+    when = mixed.group("when")
+    for para in paragraphs(view[: scope.end]):
+        if para.start > heading.start and view.startswith(when, para.start):
+            return para.start
+    return scope.end
 
 
 def _marker_end(view: str, para: Span, rules: StructureRules) -> int:
@@ -324,6 +339,8 @@ def _enumerated_tasks(
         if any(b.span.start <= para.start < b.span.end for b in blocks):
             continue
         for sent in _segments(view, para):
+            if _after_goal_list(view, para, sent):
+                continue  # 发展目标：一是…，二是… lists targets, not tasks
             for family, pattern in rules.enumerations:
                 match = _at(pattern, view, sent)
                 if match is None:
@@ -362,6 +379,14 @@ def _enumerated_tasks(
             )
         )
     return tasks
+
+
+def _after_goal_list(view: str, para: Span, segment: Span) -> bool:
+    """Whether a segment opens right after a goal list's colon (主要目标：…)."""
+    found = last_match(
+        cue("clauses.goal_list"), view, max(para.start, segment.start - 30), segment.start
+    )
+    return found is not None and found.end() == segment.start
 
 
 def _segments(view: str, para: Span) -> list[Span]:
@@ -441,7 +466,7 @@ def _lead_sentence_tasks(
                     continue  # the opening sentence of the introduction
                 if k == len(sents) - 1:
                     continue  # nothing follows: a conclusion, not a heading
-                if _is_lead(view, sent, limit, rules):
+                if _is_lead(view, sent, limit, rules, first):
                     leads.append(sent)
         for k, sent in enumerate(leads):
             end = leads[k + 1].start if k + 1 < len(leads) else task.scope.end
@@ -459,11 +484,15 @@ def _lead_sentence_tasks(
     return found
 
 
-def _is_lead(view: str, sent: Span, limit: int, rules: StructureRules) -> bool:
+def _is_lead(view: str, sent: Span, limit: int, rules: StructureRules, opening: bool) -> bool:
     body = view[sent.start : sent.end].rstrip("。！")
     if not 4 <= len(body) <= limit:
         return False
-    if any(ch in body for ch in "，,；;：:？?“”（）"):
+    if any(ch in body for ch in "，,；;：:？?（）"):
+        return False
+    # a quoted name inside a paragraph's opening sentence is fine ("推动“新两翼”联动发展");
+    # inline, a quotation is more often a slogan than a heading
+    if not opening and any(ch in body for ch in "“”"):
         return False
     return rules.lead_reject.match(body) is None
 

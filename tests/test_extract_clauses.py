@@ -115,3 +115,38 @@ def test_no_targets_from_a_review_or_from_past_results() -> None:
             {"value": "7", "unit": "万亩", "comparator": "atLeast"},
         )
     ]
+
+
+def test_counted_objects_and_rates_are_targets_but_counts_of_contents_are_not() -> None:
+    text = (
+        "一、工作安排\n（一）抓好城市\n"
+        "实施30项市级疏堵工程，打通50条断头路，单位产值事故死亡率控制在0.6人/百亿元以下。"
+        "地区生产总值年均增速4.5%-5%。以厕所革命、村庄清洁行动等6项内容为重点。"
+        "实施教育信息化2.0行动计划，率先启用2个智慧应用。\n"
+    )
+    assert targets(text) == [
+        ("实施30项市级疏堵工程", "target.numeric", {"value": "30", "unit": "项"}),
+        ("打通50条断头路", "target.numeric", {"value": "50", "unit": "条"}),
+        (
+            "单位产值事故死亡率控制在0.6人/百亿元以下",
+            "target.numeric",
+            {"value": "0.6", "unit": "人/百亿元", "comparator": "below"},
+        ),
+        ("地区生产总值年均增速4.5%-5%", "target.numeric", {"value": "4.5", "unit": "%"}),
+    ]
+
+
+def test_goal_list_of_enumerated_and_comma_separated_goals() -> None:
+    text = (
+        "二、“十四五”时期发展成就和“十五五”时期主要目标任务\n"
+        "这五年，我们新增就业50万人以上。\n"
+        "“十五五”时期是关键时期。纲要明确了今后五年的发展目标：一是首都功能持续提升，"
+        "二是高质量发展迈上新台阶，三是全面深化改革取得新突破。\n"
+        "在此基础上再奋斗五年，到2035年实现综合实力大幅提升，城乡区域发展更加均衡，"
+        "人民生活更加幸福美好。\n"
+    )
+    assert [t[:2] for t in targets(text)] == [
+        ("首都功能持续提升", "target.goal-list"),
+        ("高质量发展迈上新台阶", "target.goal-list"),
+        ("全面深化改革取得新突破", "target.goal-list"),
+    ]

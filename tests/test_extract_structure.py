@@ -155,3 +155,34 @@ def test_modal_words_are_kept_as_modality() -> None:
         ("坚决守住安全底线", 0, "structure.enum-yao-task", "必须"),
         ("加强作风建设", 0, "structure.enum-yao-task", "务必"),
     ]
+
+
+def test_mixed_review_heading_reviews_only_up_to_the_plan_period() -> None:
+    text = (
+        "二、“十四五”时期发展成就和“十五五”时期主要目标任务\n"
+        "这五年，我们取得了成绩。\n"
+        "“十五五”时期是关键时期。纲要明确了发展目标：一是首都功能持续提升，二是发展迈上新台阶。\n"
+        "纲要部署了任务举措：一是坚守职责使命，全力服务保障政治中心功能；二是繁荣首都文化。\n"
+    )
+    s = structure(text)
+    assert [text[r.start : r.end] for r in s.review] == [
+        "二、“十四五”时期发展成就和“十五五”时期主要目标任务\n这五年，我们取得了成绩。\n"
+    ]
+    assert titles(text, s) == [
+        ("坚守职责使命，全力服务保障政治中心功能", None, "structure.enum-shi-task", ""),
+        ("繁荣首都文化", None, "structure.enum-shi-task", ""),
+    ]
+
+
+def test_lead_sentence_may_quote_a_name_when_it_opens_a_paragraph() -> None:
+    text = (
+        "二、2026年工作安排\n（一）深入落实城市总体规划\n"
+        "坚持首都城市战略定位，加快建设现代化首都都市圈。\n"
+        "推动“新两翼”联动发展。服务保障项目向雄安疏解。\n"
+        "打造都市圈。促进通勤圈一体发展。\n"
+    )
+    assert [t[0] for t in titles(text, structure(text))] == [
+        "深入落实城市总体规划",
+        "推动“新两翼”联动发展",
+        "打造都市圈",
+    ]
