@@ -243,6 +243,9 @@ def _suffix_candidates(rule: PatternRule, view: str) -> Iterator[Candidate]:
         if rule.word_end and head_end < len(view) and not word_end.match(view, head_end):
             continue  # the head word runs on into another word (行动 in 行动宣示)
         start = left_boundary(view, head_start, previous_end, rule.max_left)
+        if rule.left_stop is not None:
+            stop = last_match(rule.left_stop, view, start, head_start)
+            start = start if stop is None else stop.end()
         left = view[start:head_start]
         bare = left.strip("“”‘’")
         if len(bare) < rule.min_left or len(left) > rule.max_left or bare in generic:

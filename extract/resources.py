@@ -141,6 +141,8 @@ class PatternRule:
     max_left: int = 16
     keep_head: bool = True
     word_end: bool = False
+    #: suffix rules: words that also end the left side of this rule's names
+    left_stop: re.Pattern[str] | None = None
 
 
 _KINDS = {"regex", "suffix", "extend", "quoted", "list", "header"}
@@ -193,6 +195,11 @@ def pattern_rules() -> tuple[PatternRule, ...]:
                 max_left=int(item.get("max_left", 16)),
                 keep_head=bool(item.get("keep_head", True)),
                 word_end=bool(item.get("word_end", False)),
+                left_stop=(
+                    compile_pattern(str(item["left_stop"]), f"{where} left_stop")
+                    if "left_stop" in item
+                    else None
+                ),
             )
         )
     return tuple(rules)

@@ -116,6 +116,22 @@ def names(text: str) -> list[tuple[str, str, str]]:
         ("既是一次政治对标，更是一次行动宣示。", []),
         # a rhetorical quotation without any policy cue is no policy
         ("一季度“开门红”告一段落。", []),
+        # a rule's own left stops: the verb before a positioning is not part of it
+        (
+            "加快建设全球数字经济标杆城市，提升国际科技创新中心能级。",
+            [
+                ("全球数字经济标杆城市", "Strategy", "strategy.positioning"),
+                ("国际科技创新中心", "Strategy", "strategy.positioning"),
+            ],
+        ),
+        (
+            "实施北京城市副中心条例，共建国家城乡融合发展试验区。",
+            [
+                ("北京城市副中心条例", "Policy", "policy.programme"),
+                ("国家城乡融合发展试验区", "Policy", "policy.programme"),
+            ],
+        ),
+        ("建设社区卫生服务中心。", []),
     ],
 )
 def test_find_names(text: str, expected: list[tuple[str, str, str]]) -> None:
