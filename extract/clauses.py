@@ -397,6 +397,12 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
             continue
         if structure.closing and para.start >= structure.closing.start:
             break
+        if para in structure.goal_items:  # ——高水平建设现代化经济体系，打造高质量发展高地。
+            sent = next(iter(sentences(view, Span(para.start + 2, para.end))))
+            label = _clean_target(view, sent)
+            if len(label) >= 4 and not any(t.overlaps(label) for t in taken):
+                found.append(TargetFact(label, "target.dash-goal", sent, _reading(view, label)))
+                taken.append(label)
         listed = cue("clauses.goal_list").search(view[para.start : para.end])
         for sent in sentences(view, para):
             if listed and sent.end > para.start + listed.end():

@@ -32,6 +32,7 @@ CODE_RULES: Final[dict[str, tuple[str, ...]]] = {
         "problem.marker-clause",
         "problem.remedy-object",
         "target.goal-list",
+        "target.dash-goal",
     ),
     "extract/relations.py": (
         "rel.addresses.problem-list-closer",

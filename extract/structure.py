@@ -140,6 +140,8 @@ class Structure:
     review: list[Span]
     closing: Span | None
     headings: list[tuple[Span, int, str]]
+    #: paragraphs of a ——-led list that follows a goal paragraph: each states a goal
+    goal_items: list[Span] = field(default_factory=list)
 
     def in_review(self, pos: int) -> bool:
         """Whether ``pos`` lies in a section reviewing the past."""
@@ -171,14 +173,33 @@ def find_structure(text: str, view: str) -> Structure:
     headings = _headings(view, paras, rules)
     review = _review_sections(view, headings, end_of_body, rules)
     blocks = _problem_blocks(view, paras, rules)
+    goal_items = _goal_dash_items(view, paras, review)
     tasks = _heading_tasks(view, headings, end_of_body, review, rules)
-    tasks += _enumerated_tasks(view, paras, headings, review, blocks, end_of_body, rules)
+    tasks += _enumerated_tasks(
+        view, paras, headings, review, blocks, end_of_body, rules, goal_items
+    )
     tasks.sort(key=lambda t: (t.scope.start, -t.scope.end))
     _link_parents(tasks)
     tasks += _lead_sentence_tasks(view, paras, tasks, blocks, rules)
     tasks.sort(key=lambda t: (t.scope.start, -t.scope.end))
     _link_parents(tasks)
-    return Structure(paras, tasks, blocks, review, closing, headings)
+    return Structure(paras, tasks, blocks, review, closing, headings, goal_items)
+
+
+def _goal_dash_items(view: str, paras: list[Span], review: list[Span]) -> list[Span]:
+    """——-led paragraphs right after a paragraph announcing goals (奋斗目标：…)."""
+    items: list[Span] = []
+    goal_context = False
+    for para in paras:
+        if any(r.start <= para.start < r.end for r in review):
+            goal_context = False
+            continue
+        if view.startswith("——", para.start):
+            if goal_context:
+                items.append(para)
+            continue
+        goal_context = cue("clauses.goal_list").search(view, para.start, para.end) is not None
+    return items
 
 
 # ----------------------------------------------------------------------------- headings
@@ -325,6 +346,7 @@ def _enumerated_tasks(
     blocks: list[ProblemBlock],
     end_of_body: int,
     rules: StructureRules,
+    goal_items: list[Span],
 ) -> list[TaskUnit]:
     """一要…/第一，… items inside the body; those before the first heading are not tasks."""
     first_heading = headings[0][0].start if headings else None
@@ -338,6 +360,8 @@ def _enumerated_tasks(
             continue
         if any(b.span.start <= para.start < b.span.end for b in blocks):
             continue
+        if para in goal_items:
+            continue
         for sent in _segments(view, para):
             if _after_goal_list(view, para, sent):
                 continue  # 发展目标：一是…，二是… lists targets, not tasks
@@ -345,7 +369,7 @@ def _enumerated_tasks(
                 match = _at(pattern, view, sent)
                 if match is None:
                     continue
-                if family.endswith(("shi", "sequence")) and not headings:
+                if family.endswith(("shi", "sequence", "dash")) and not headings:
                     continue  # weak markers count only inside a headed body
                 found.append((sent.start, family, _enum_number(match.group()), sent))
                 break

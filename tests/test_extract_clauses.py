@@ -150,3 +150,18 @@ def test_goal_list_of_enumerated_and_comma_separated_goals() -> None:
         ("高质量发展迈上新台阶", "target.goal-list"),
         ("全面深化改革取得新突破", "target.goal-list"),
     ]
+
+
+def test_dash_goals_after_a_goal_paragraph() -> None:
+    text = (
+        "一、今后五年的奋斗目标和主要任务\n"
+        "奋斗目标：在高质量发展中实现共同富裕先行。\n"
+        "——高水平建设现代化经济体系，打造高质量发展高地。全省地区生产总值达到12万亿元。\n"
+        "——高水平推进数字化改革，打造数字变革高地。\n"
+    )
+    assert targets(text) == [
+        ("在高质量发展中实现共同富裕先行", "target.goal-list", {}),
+        ("高水平建设现代化经济体系，打造高质量发展高地", "target.dash-goal", {}),
+        ("全省地区生产总值达到12万亿元", "target.numeric", {"value": "12", "unit": "万亿元"}),
+        ("高水平推进数字化改革，打造数字变革高地", "target.dash-goal", {}),
+    ]

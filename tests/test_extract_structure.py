@@ -186,3 +186,26 @@ def test_lead_sentence_may_quote_a_name_when_it_opens_a_paragraph() -> None:
         "推动“新两翼”联动发展",
         "打造都市圈",
     ]
+
+
+def test_dash_lists_are_goals_after_a_goal_paragraph_and_tasks_elsewhere() -> None:
+    text = (
+        "一、今后五年的奋斗目标和主要任务\n"
+        "奋斗目标：在高质量发展中实现共同富裕先行。\n"
+        "——高水平建设现代化经济体系，打造高质量发展高地。全省地区生产总值达到12万亿元。\n"
+        "——高水平推进数字化改革，打造数字变革高地。\n"
+        "二、加强党的建设\n"
+        "我们要抓好以下工作。\n"
+        "——全面加强党的政治建设。\n"
+        "——一刻不停推进反腐败斗争。\n"
+    )
+    s = structure(text)
+    assert [text[g.start : g.end][:12] for g in s.goal_items] == [
+        "——高水平建设现代化经济",
+        "——高水平推进数字化改革",
+    ]
+    assert titles(text, s) == [  # 奋斗目标 names a part of the document, not a task
+        ("加强党的建设", None, "structure.heading-1-task", ""),
+        ("全面加强党的政治建设", 0, "structure.enum-dash-task", ""),
+        ("一刻不停推进反腐败斗争", 0, "structure.enum-dash-task", ""),
+    ]
