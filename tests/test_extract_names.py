@@ -132,6 +132,13 @@ def names(text: str) -> list[tuple[str, str, str]]:
             ],
         ),
         ("建设社区卫生服务中心。", []),
+        (
+            "深化平安海拉尔、法治海拉尔建设，促进经济平稳健康发展。",
+            [
+                ("平安海拉尔", "Policy", "policy.place-brand"),
+                ("法治海拉尔", "Policy", "policy.place-brand"),
+            ],
+        ),
     ],
 )
 def test_find_names(text: str, expected: list[tuple[str, str, str]]) -> None:
