@@ -350,7 +350,8 @@ def _enumerated_tasks(
 ) -> list[TaskUnit]:
     """一要…/第一，… items inside the body; those before the first heading are not tasks."""
     first_heading = headings[0][0].start if headings else None
-    found: list[tuple[int, str, int, Span]] = []  # (start, family, number, sentence)
+    # (start, family, number, sentence, paragraph)
+    found: list[tuple[int, str, int, Span, Span]] = []
     for para in paras:
         if para.start >= end_of_body:
             break
@@ -371,17 +372,18 @@ def _enumerated_tasks(
                     continue
                 if family.endswith(("shi", "sequence", "dash")) and not headings:
                     continue  # weak markers count only inside a headed body
-                found.append((sent.start, family, _enum_number(match.group()), sent))
+                found.append((sent.start, family, _enum_number(match.group()), sent, para))
                 break
     tasks: list[TaskUnit] = []
-    for k, (start, family, number, sent) in enumerate(found):
-        # an item runs to the next item of its family, or to the end of its heading's scope
-        end = end_of_body
+    for k, (start, family, number, sent, para) in enumerate(found):
+        # an item runs to the next item of its family, or to the end of its heading's scope;
+        # an item inside a paragraph (以下几点：一是…；二是…) ends with its paragraph
+        end = end_of_body if start == para.start else para.end
         container = _enclosing_heading_end(headings, start, end_of_body)
         end = min(end, container)
         # nor past the next heading: an item does not contain headings
         end = min([end] + [h.start for h, _, _ in headings if h.start > start])
-        for later_start, later_family, later_number, _ in found[k + 1 :]:
+        for later_start, later_family, later_number, _, _ in found[k + 1 :]:
             if later_family == family and later_number == number + 1 and later_start < end:
                 end = later_start
                 break

@@ -209,3 +209,22 @@ def test_dash_lists_are_goals_after_a_goal_paragraph_and_tasks_elsewhere() -> No
         ("全面加强党的政治建设", 0, "structure.enum-dash-task", ""),
         ("一刻不停推进反腐败斗争", 0, "structure.enum-dash-task", ""),
     ]
+
+
+def test_an_inline_enumeration_ends_with_its_paragraph() -> None:
+    text = (
+        "一、总体要求\n（一）编制纲要\n"
+        "编制中注意把握以下几点：一是注重对标对表；二是坚持目标导向和问题导向。\n"
+        "纲要明确了今后五年的发展目标。\n"
+    )
+    s = structure(text)
+    assert [
+        (text[t.title.start : t.title.end], text[t.scope.start : t.scope.end]) for t in s.tasks
+    ] == [
+        (
+            "编制纲要",
+            "（一）编制纲要\n编制中注意把握以下几点：一是注重对标对表；二是坚持目标导向和问题导向。\n纲要明确了今后五年的发展目标。\n",
+        ),
+        ("注重对标对表", "一是注重对标对表；"),
+        ("坚持目标导向和问题导向", "二是坚持目标导向和问题导向。"),
+    ]
