@@ -30,6 +30,15 @@ def test_lexicon_entries_are_typed_and_forms_unique_per_entry() -> None:
         assert len(set(entry.forms)) == len(entry.forms), entry.label
 
 
+def test_no_lexicon_form_names_two_types() -> None:
+    lex = resources.lexicon()
+    types: dict[str, set[EntityType]] = {}
+    for entry in lex.entries:
+        for form in entry.forms:
+            types.setdefault(lex.lexicon_key(form)[0], set()).add(entry.type)
+    assert {form: t for form, t in types.items() if len(t) > 1} == {}
+
+
 def test_lexicon_matches_through_quotes_and_ocr_confusions() -> None:
     lex = resources.lexicon()
     key, origin = lex.lexicon_key("坚决落实“党中夹”决策")
