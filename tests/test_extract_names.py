@@ -133,6 +133,16 @@ def names(text: str) -> list[tuple[str, str, str]]:
         ),
         ("建设社区卫生服务中心。", []),
         ("确保“十五五”开好局。", []),
+        # a name may be the subject of a verb; zones may be followed by 建设
+        (
+            "公平竞争审查制度实现全覆盖，加快中关村科创金融改革试验区建设，优化生态保护补偿机制。",
+            [
+                ("公平竞争审查制度", "Policy", "policy.programme"),
+                ("中关村科创金融改革试验区", "Policy", "policy.programme"),
+                ("生态保护补偿机制", "Policy", "policy.programme"),
+            ],
+        ),
+        ("完善协调机制，推动轨道交通规划建设。", []),
         (
             "深化平安海拉尔、法治海拉尔建设，促进经济平稳健康发展。",
             [
