@@ -12,9 +12,10 @@ What each part becomes (no blank nodes anywhere, so serialisations are stable):
 
 - document: ``pkg:Document`` and ``nif:Context``; ``dcterms:identifier`` its name; when the
   text is known, ``nif:isString`` and ``nif:beginIndex``/``nif:endIndex`` 0..len; metadata
-  ``title``/``creator``/``publisher``/``description``/``subject`` (@zh), ``date`` (xsd:date
-  when ISO), ``source``/``language`` as Dublin Core terms, any other key as
-  ``pkg:attribute "key=value"``.
+  ``title``/``creator``/``publisher``/``description``/``subject``/``spatial`` (@zh),
+  ``meeting`` as ``dcterms:relation`` (@zh), ``date`` (xsd:date when ISO),
+  ``source``/``language`` as Dublin Core terms, any other key as ``pkg:attribute
+  "key=value"``; ``pkg:deliveredAt`` the Event node of the header's meeting.
 - entity: ``pkg:<Type>``, ``skos:prefLabel``/``skos:altLabel`` (@zh), ``pkg:mentionedIn``
   each document, ``pkg:mention`` each mention with known offsets; ``Entity.attributes`` as
   typed literals (``pkg:value`` xsd:decimal, ``pkg:unit``, ``pkg:comparator``, ``pkg:year``
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
-from policykg.extract import Entity, Extraction, normalize_label
+from policykg.extract import Entity, EntityType, Extraction, normalize_label
 from policykg.extract.resolve import entity_keys, qualified
 
 from .iris import DEFAULT_BASE, IriMinter
@@ -62,6 +63,7 @@ METADATA_TERMS: dict[str, tuple[URIRef, bool]] = {
     "description": (DCTERMS.description, True),
     "subject": (DCTERMS.subject, True),
     "spatial": (DCTERMS.spatial, True),
+    "meeting": (DCTERMS.relation, True),
     "source": (DCTERMS.source, False),
     "language": (DCTERMS.language, False),
 }
@@ -138,6 +140,9 @@ def build_graph(extractions: Iterable[Extraction], base: str = DEFAULT_BASE) -> 
             graph.add((record, PKG.rule, Literal(rule)))
 
     for index, ext in enumerate(documents):
+        meeting = _meeting_entity(ext)
+        if meeting is not None:
+            graph.add((doc_iris[index], PKG.deliveredAt, iri_of[(index, meeting)]))
         for rel in ext.relations:
             head = _lookup(iri_of, index, ext, rel.head)
             tail = _lookup(iri_of, index, ext, rel.tail)
@@ -157,6 +162,19 @@ def build_graph(extractions: Iterable[Extraction], base: str = DEFAULT_BASE) -> 
             if rel.rule:
                 graph.add((node, PKG.rule, Literal(rel.rule)))
     return KnowledgeGraph(graph)
+
+
+def _meeting_entity(ext: Extraction) -> str | None:
+    """The id of the Event the header's meeting names, if the extraction has it."""
+    meeting = normalize_label(ext.metadata.get("meeting", ""))
+    if not meeting:
+        return None
+    for ent in ext.entities:
+        if ent.type is EntityType.EVENT and meeting in {
+            normalize_label(f) for f in [ent.label, *ent.aliases]
+        }:
+            return ent.id
+    return None
 
 
 def _sorted_documents(extractions: Iterable[Extraction]) -> list[Extraction]:

@@ -54,6 +54,7 @@ class PKG(DefinedNamespace):
     # http://www.w3.org/2002/07/owl#ObjectProperty
     addresses: URIRef  # Task → Problem: an explicit remedy.
     concerns: URIRef  # Problem → any non-Problem entity the problem is about.
+    deliveredAt: URIRef  # Document → the meeting its header names.
     deploys: URIRef  # Organization / Person / Event → Task: assigns the task.
     hasTarget: URIRef  # Task / Event → Target: sets the goal.
     heldBy: URIRef  # Event → Organization: convenes the event.

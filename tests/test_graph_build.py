@@ -19,6 +19,7 @@ from policykg.extract import (
     Mention,
     Relation,
     RelationType,
+    extract_text,
 )
 from policykg.graph import NIF, PKG, build_graph
 
@@ -368,3 +369,23 @@ def test_custom_base() -> None:
     rdf = build_graph([tiny()], base="http://localhost/kg/").rdf
     assert (URIRef("http://localhost/kg/doc/doc1.txt-5419b869"), RDF.type, PKG.Document) in rdf
     assert all(str(s).startswith("http://localhost/kg/") for s in rdf.subjects())
+
+
+def test_document_metadata_is_dublin_core_and_names_its_meeting() -> None:
+    name = "hailar_district_gov_work_report_2019"
+    text = (SEEDS / f"{name}.txt").read_text(encoding="utf-8")
+    rdf = build_graph([extract_text(text, f"{name}.txt")]).rdf
+    (doc,) = rdf.subjects(RDF.type, PKG.Document)
+    meeting = "呼伦贝尔市海拉尔区第十五届人民代表大会第三次会议"
+    assert {(p, o) for p, o in rdf.predicate_objects(doc) if str(p).startswith(str(DCTERMS))} == {
+        (DCTERMS.identifier, Literal(f"{name}.txt")),
+        (DCTERMS.title, Literal("政府工作报告", lang="zh")),
+        (DCTERMS.date, Literal("2019-03-04", datatype=XSD.date)),
+        (DCTERMS.creator, Literal("萨国文", lang="zh")),
+        (DCTERMS.publisher, Literal("区人民政府", lang="zh")),
+        (DCTERMS.spatial, Literal("呼伦贝尔市海拉尔区", lang="zh")),
+        (DCTERMS.relation, Literal(meeting, lang="zh")),
+    }
+    event = rdf.value(doc, PKG.deliveredAt)
+    assert (event, RDF.type, PKG.Event) in rdf
+    assert rdf.value(event, SKOS.prefLabel) == Literal(meeting, lang="zh")
