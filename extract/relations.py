@@ -294,17 +294,18 @@ def _implements(a: Analysis) -> Iterator[RelationRecord]:
         if a.structure.block_at(sent.start) is not None:
             continue
         subject = _subject(a, sent)
-        task = _innermost_task(a, sent.start)
-        heads = []
-        if subject is not None:
-            heads.append((subject, "rel.implements.subject-trigger"))
-        if task is not None:
-            heads.append((_task_entity(a, task), "rel.implements.task-trigger"))
-        elif subject is None and a.speaker is not None:
-            heads.append((a.speaker, "rel.implements.speaker-trigger"))
         for clause in clauses(a.view, sent, "，,；;。！？"):
             if c.implements_not_after.match(a.view, clause.start):
                 continue
+            # the task of the clause: an item enumerated inside the sentence starts mid-way
+            task = _innermost_task(a, clause.start)
+            heads = []
+            if subject is not None:
+                heads.append((subject, "rel.implements.subject-trigger"))
+            if task is not None:
+                heads.append((_task_entity(a, task), "rel.implements.task-trigger"))
+            elif subject is None and a.speaker is not None:
+                heads.append((a.speaker, "rel.implements.speaker-trigger"))
             triggers = list(c.implements.finditer(a.view, clause.start, clause.end))
             first = triggers[0].start() if triggers else clause.end
             for i in a.within(clause, _NAME_TYPES):

@@ -93,3 +93,21 @@ def test_problem_list_closer_addresses_the_listed_problems() -> None:
 )
 def test_authors_and_hosts(text: str, expected: list[tuple[str, str, str, str]]) -> None:
     assert facts(text)[1] == expected
+
+
+def test_passive_results_and_inline_items_implement() -> None:
+    entities, relations = facts(
+        "一、2025年工作回顾\n我代表北京市人民政府报告工作。副中心综合改革试点获国家批复。\n"
+        "二、2026年工作安排\n（一）抓好发展\n纲要部署了任务举措：一是深化对外交流，落实河长制；二是繁荣首都文化。\n"
+    )
+    assert [r for r in relations if r[1] == "implements"] == [
+        ("e1", "implements", "e2", "rel.implements.speaker-trigger"),
+        ("e4", "implements", "e5", "rel.implements.task-trigger"),
+    ]
+    assert [e[2] for e in entities[:5]] == [
+        "北京市人民政府",
+        "副中心综合改革试点",
+        "抓好发展",
+        "深化对外交流，落实河长制",
+        "河长制",
+    ]
