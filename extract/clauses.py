@@ -377,7 +377,7 @@ def _checked_object(view: str, span: Span) -> Span | None:
         return None
     if not rules.problem_nouns.search(piece) or rules.vague_objects.match(piece.strip("“")):
         return None
-    if any(ch.isdigit() for ch in piece):
+    if any(ch.isdigit() for ch in piece) and not cue("clauses.counted_problems").search(piece):
         return None  # 拆除违法建设500万平方米 reports an amount of work done
     if quoted:
         return Span(span.start + 1, span.end - 1)

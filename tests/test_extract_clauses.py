@@ -165,3 +165,14 @@ def test_dash_goals_after_a_goal_paragraph() -> None:
         ("全省地区生产总值达到12万亿元", "target.numeric", {"value": "12", "unit": "万亿元"}),
         ("高水平推进数字化改革，打造数字变革高地", "target.dash-goal", {}),
     ]
+
+
+def test_a_count_of_problems_is_a_problem_not_a_target() -> None:
+    text = (
+        "一、工作安排\n（一）抓好治理\n"
+        "专项治理农村供水保障等13个高频共性难题，以厕所革命等6项内容为重点。\n"
+    )
+    assert targets(text) == []
+    assert problems(text) == [
+        ("农村供水保障等13个高频共性难题", "problem.remedy-object", []),
+    ]
