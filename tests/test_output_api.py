@@ -33,6 +33,7 @@ from policykg.output.api import (
     read_query,
     rule_stats,
 )
+from policykg.output.docview import document_pages
 from policykg.output.errors import OutputError
 from policykg.output.html import render_html
 
@@ -114,9 +115,21 @@ def test_build_writes_turtle_and_html_of_the_graph(
     assert (result.document_names, result.documents) == (("c.txt",), 1)
     assert (result.entities, result.relations, result.triples) == (3, 2, len(expected))
     assert result.graph_ttl.read_bytes() == expected.serialize("turtle").encode("utf-8")
-    page = render_html(expected.to_networkx(), title="policykg: c.txt")
+    documents, mentions = expected.documents(), expected.mentions()
+    pages = document_pages(documents, mentions, expected.to_networkx(), "../graph.html")
+    assert list(pages) == ["c.txt"]
+    page = render_html(
+        expected.to_networkx(),
+        title="policykg: c.txt",
+        documents=documents,
+        mentions=mentions,
+        document_pages={"c.txt": "docs/c.html"},
+    )
     assert result.graph_html.read_bytes() == page.encode("utf-8")
-    assert sorted(os.listdir(out)) == ["graph.html", "graph.ttl"]
+    assert result.document_pages == (out / "docs" / "c.html",)
+    assert (out / "docs" / "c.html").read_text("utf-8") == pages["c.txt"][1]
+    assert sorted(os.listdir(out)) == ["docs", "graph.html", "graph.ttl"]
+    assert os.listdir(out / "docs") == ["c.html"]
 
 
 def test_build_turtle_reads_back_as_the_same_graph(
@@ -200,7 +213,8 @@ def test_failed_write_leaves_the_previous_build_intact(
         "check that the folder exists and is writable"
     )
     assert {name: (out / name).read_bytes() for name in before} == before
-    assert sorted(os.listdir(out)) == ["graph.html", "graph.ttl"]
+    assert sorted(os.listdir(out)) == ["docs", "graph.html", "graph.ttl"]
+    assert os.listdir(out / "docs") == ["c.html"]  # no temporary file left, no new page
 
 
 def test_failed_rendering_leaves_the_previous_build_intact(
