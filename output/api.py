@@ -197,8 +197,7 @@ def show(path: StrPath, out: StrPath) -> ShowResult:
     The page is the one :func:`build` writes to ``OUT/docs/`` (without links to a graph
     page): the document goes through the same graph, so both show the same marks.
     """
-    extraction = extract(path)
-    graph = build_graph([extraction])
+    graph = build_graph(extract_documents([path]))
     (document,) = graph.documents()
     mentions = graph.mentions()
     pages = document_pages([document], mentions, graph.to_networkx())

@@ -23,6 +23,7 @@ from policykg.output import api
 from policykg.output.api import (
     GRAPH_HTML,
     GRAPH_TTL,
+    ShowResult,
     build,
     default_title,
     evaluate_files,
@@ -32,6 +33,7 @@ from policykg.output.api import (
     query,
     read_query,
     rule_stats,
+    show,
 )
 from policykg.output.docview import document_pages
 from policykg.output.errors import OutputError
@@ -464,3 +466,22 @@ def test_package_exports_the_api_lazily() -> None:
     assert set(policykg.output.__all__) <= set(api.__all__)
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         _ = policykg.output.nothing
+
+
+# -- show -------------------------------------------------------------------------------------
+
+
+def test_show_writes_the_page_build_writes_without_graph_links(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    result = show(docs / "c.txt", tmp_path / "c.html")
+    assert result == ShowResult(tmp_path / "c.html", "c.txt", 3, 3)
+    graph = build_graph([handmade("c.txt")])
+    pages = document_pages(graph.documents(), graph.mentions(), graph.to_networkx())
+    assert (tmp_path / "c.html").read_text("utf-8") == pages["c.txt"][1]
+    built = build([docs / "c.txt"], tmp_path / "out")
+    (page,) = built.document_pages
+    linked = page.read_text("utf-8")
+    assert linked != pages["c.txt"][1]
+    assert '<a href="../graph.html">返回图谱 back to the graph</a>' in linked
+    assert policykg.output.show is show
