@@ -2,7 +2,7 @@
 
 from .build import build_graph
 from .iris import DEFAULT_BASE, IriMinter, document_key, validate_base
-from .model import KnowledgeGraph
+from .model import DocumentText, KnowledgeGraph, MentionSpan
 from .query import QueryError, QueryResult, load_turtle, run_query
 from .vocab import ENTITY_CLASSES, NIF, PKG, PREFIXES, RELATION_PROPERTIES, load_ontology
 
@@ -13,8 +13,10 @@ __all__ = [
     "PKG",
     "PREFIXES",
     "RELATION_PROPERTIES",
+    "DocumentText",
     "IriMinter",
     "KnowledgeGraph",
+    "MentionSpan",
     "QueryError",
     "QueryResult",
     "build_graph",

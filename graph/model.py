@@ -15,7 +15,7 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from rdflib.term import Node
 
-from .vocab import ENTITY_CLASSES, PKG, RELATION_PROPERTIES, new_graph
+from .vocab import ENTITY_CLASSES, NIF, PKG, RELATION_PROPERTIES, new_graph
 
 #: Formats with one statement per line: their lines are sorted to make the output stable.
 LINE_FORMATS = frozenset({"nt", "ntriples", "nt11", "nquads", "application/n-triples"})
@@ -26,6 +26,32 @@ _TYPE_OF_CLASS: dict[Node, str] = {
 _TYPE_OF_PROPERTY: dict[Node, str] = {
     iri: str(rel_type) for rel_type, iri in RELATION_PROPERTIES.items()
 }
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentText:
+    """A document of the graph: its node, name (``dcterms:identifier``), title and text.
+
+    ``text`` is ``nif:isString``, the text the offsets of mentions and evidence count in
+    (``""`` when the graph was built without it); ``title`` is ``dcterms:title`` or ``""``.
+    """
+
+    iri: str
+    name: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MentionSpan:
+    """One mention of an entity: ``text[start:end]`` of the document named ``document``."""
+
+    entity: str
+    document: str
+    start: int
+    end: int
+    text: str
+    rule: str
 
 
 @dataclass
@@ -50,6 +76,50 @@ class KnowledgeGraph:
             lines = sorted(line for line in text.splitlines() if line.strip())
             text = "".join(f"{line}\n" for line in lines)
         return text
+
+    def documents(self) -> list[DocumentText]:
+        """Every document node with its name, title and text, sorted by name."""
+        g = self.rdf
+        docs = []
+        for doc in set(g.subjects(RDF.type, PKG.Document)):
+            docs.append(
+                DocumentText(
+                    iri=str(doc),
+                    name=_text(_first(g.objects(doc, DCTERMS.identifier))) or str(doc),
+                    title=_text(_first(g.objects(doc, DCTERMS.title))),
+                    text=_text(_first(g.objects(doc, NIF.isString))),
+                )
+            )
+        return sorted(docs, key=lambda d: (d.name, d.iri))
+
+    def mentions(self) -> list[MentionSpan]:
+        """Every (entity, mention) pair with known offsets, sorted by document, span, entity.
+
+        A span two entities share (``pkg:mention`` of both) is listed once for each.
+        """
+        g = self.rdf
+        names = {
+            doc: _text(_first(g.objects(doc, DCTERMS.identifier))) or str(doc)
+            for doc in g.subjects(RDF.type, PKG.Document)
+        }
+        spans = []
+        for entity, span in g.subject_objects(PKG.mention):
+            doc = _first(g.objects(span, NIF.referenceContext))
+            start = _first(g.objects(span, NIF.beginIndex))
+            end = _first(g.objects(span, NIF.endIndex))
+            if doc not in names or start is None or end is None:
+                continue
+            spans.append(
+                MentionSpan(
+                    entity=str(entity),
+                    document=names[doc],
+                    start=int(str(start)),
+                    end=int(str(end)),
+                    text=_text(_first(g.objects(span, NIF.anchorOf))),
+                    rule=_text(_first(g.objects(span, PKG.rule))),
+                )
+            )
+        return sorted(spans, key=lambda m: (m.document, m.start, m.end, m.entity))
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The view the HTML writer draws: entity and document nodes, assertion edges.

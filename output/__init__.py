@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         query,
         read_query,
         rule_stats,
+        show,
     )
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "query",
     "read_query",
     "rule_stats",
+    "show",
 ]
 
 

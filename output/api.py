@@ -33,8 +33,15 @@ from policykg.graph import (
     validate_base,
 )
 
+from .docview import document_pages
 from .errors import Errors, OutputError
-from .files import collect_documents, document_names, locate_document, write_files_atomic
+from .files import (
+    collect_documents,
+    document_names,
+    locate_document,
+    write_atomic,
+    write_files_atomic,
+)
 from .html import render_html
 
 __all__ = [
@@ -54,6 +61,7 @@ __all__ = [
     "query",
     "read_query",
     "rule_stats",
+    "show",
 ]
 
 #: File names a build writes into its output folder.
@@ -81,6 +89,8 @@ class BuildResult:
     relations: int
     triples: int
     graph: KnowledgeGraph = field(repr=False, compare=False)
+    #: The document pages written next to graph.html (``OUT/docs/<name>.html``), by name.
+    document_pages: tuple[Path, ...] = ()
 
     @property
     def documents(self) -> int:
@@ -136,7 +146,9 @@ def build(
 ) -> BuildResult:
     """Extract the documents, build one graph, write ``OUT/graph.ttl`` and ``OUT/graph.html``.
 
-    ``out_dir`` is created if needed. Both files are rendered before either is written and
+    Each document's view (its text with the entities marked, see :mod:`.docview`) goes to
+    ``OUT/docs/<name>.html``, linked from the graph page's side panel. ``out_dir`` is
+    created if needed. Both files are rendered before either is written and
     are written atomically, so a failure at any step leaves earlier output as it was. The
     base IRI and the output folder are checked before the (slow) extraction starts.
     ``title`` is the page heading (default: :func:`default_title`).
@@ -150,19 +162,58 @@ def build(
     names = tuple(ext.document for ext in extractions)
     view = graph.to_networkx()
     turtle = graph.serialize("turtle")
-    page = render_html(view, title=title if title is not None else default_title(names))
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise OutputError(Errors.E111.format(path=os.fspath(out_dir), reason=reason)) from exc
+    documents, mentions = graph.documents(), graph.mentions()
+    pages = document_pages(documents, mentions, view, graph_href=f"../{GRAPH_HTML}")
+    page = render_html(
+        view,
+        title=title if title is not None else default_title(names),
+        documents=documents,
+        mentions=mentions,
+        document_pages={name: href for name, (href, _) in pages.items()},
+    )
     ttl_path, html_path = out / GRAPH_TTL, out / GRAPH_HTML
-    write_files_atomic({ttl_path: turtle, html_path: page})
+    files: dict[StrPath, str | bytes] = {ttl_path: turtle, html_path: page}
+    files.update({out / href: text for href, text in pages.values()})
+    for folder in sorted({Path(path).parent for path in files}):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise OutputError(Errors.E111.format(path=os.fspath(folder), reason=reason)) from exc
+    write_files_atomic(files)
     entities = sum(1 for _, kind in view.nodes(data="kind") if kind == "entity")
     relations = {
         (head, tail, kind) for head, tail, kind in view.edges(data="type") if kind != "mentionedIn"
     }
-    return BuildResult(ttl_path, html_path, names, entities, len(relations), len(graph), graph)
+    doc_paths = tuple(out / href for href, _ in pages.values())
+    return BuildResult(
+        ttl_path, html_path, names, entities, len(relations), len(graph), graph, doc_paths
+    )
+
+
+def show(path: StrPath, out: StrPath) -> ShowResult:
+    """Extract one document and write its view (text with entities marked) to ``out``.
+
+    The page is the one :func:`build` writes to ``OUT/docs/`` (without links to a graph
+    page): the document goes through the same graph, so both show the same marks.
+    """
+    graph = build_graph(extract_documents([path]))
+    (document,) = graph.documents()
+    mentions = graph.mentions()
+    pages = document_pages([document], mentions, graph.to_networkx())
+    _, page = pages[document.name]
+    write_atomic(out, page)
+    return ShowResult(Path(out), document.name, len({m.entity for m in mentions}), len(mentions))
+
+
+@dataclass(frozen=True)
+class ShowResult:
+    """What :func:`show` wrote: the page, the document's name, entities and mentions marked."""
+
+    path: Path
+    document: str
+    entities: int
+    mentions: int
 
 
 def default_title(names: Sequence[str]) -> str:

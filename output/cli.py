@@ -112,6 +112,10 @@ def build(
 ) -> None:
     """Build OUT/graph.ttl and OUT/graph.html from documents.
 
+    graph.html is one offline page: search, filters by type and document, and a side panel
+    with each entity's mentions and relations, linking to each document's view (its text
+    with the entities marked), written to OUT/docs/<name>.html.
+
     Each PATH is a .txt document (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK;
     CRLF or LF) or a folder searched recursively for them. Documents that share a file name
     are named by the end of their path (a/report.txt, b/report.txt).
@@ -224,6 +228,38 @@ def _query_text(sparql: str | None, query_file: Path | None) -> str:
     from .api import read_query
 
     return read_query(query_file)
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out_file",
+    required=True,
+    metavar="DOC.html",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write the document view to (its folder must exist).",
+)
+def show(file: Path, out_file: Path) -> None:
+    """Write one document's text with every entity marked in its type's colour.
+
+    FILE is extracted as build does it and written as one offline page in the style of
+    spaCy's displaCy: each mention highlighted in the colour of its type (as in the graph
+    page), its type after it, the entity's name on hover; marks nest where a task holds
+    the names it involves. The same page as build writes to OUT/docs/ for each document.
+
+    \b
+    Example:
+        policykg show seeds/000_e07ead4074b87c09.txt -o doc.html
+    """
+    from .api import show as show_document
+
+    result = show_document(file, out_file)
+    click.echo(
+        f"Wrote {result.path}: {result.document}, {result.mentions} mentions of "
+        f"{result.entities} entities marked."
+    )
 
 
 @main.command("eval", context_settings=_CONTEXT)

@@ -3,110 +3,88 @@
 ``render_html`` turns the networkx view of the graph (a ``MultiDiGraph`` keyed by IRI, see the
 module docstring of the graph stage) into a single self-contained UTF-8 page: vis-network is
 inlined by pyvis (``cdn_resources="in_line"``) and the Bootstrap tags pyvis always adds are
-removed, so the page asks no other host for anything.
+removed, so the page asks no other host for anything (its Content-Security-Policy forbids it
+too). ``templates/graph.js`` adds a search box (label or alias, substring), filters by type
+(clicking the legend) and by document, a click that highlights a node's neighbourhood, and a
+side panel with the node's type, label, aliases, documents, every mention's sentence with the
+mention marked, and its relations in and out with their evidence, linking to the document
+pages (:mod:`policykg.output.docview`) that ``policykg build`` writes next to the page.
 
 Everything shown in the page comes from documents and must be treated as hostile text:
 
 * node and edge data reach the page only through pyvis's jinja2 ``tojson`` filter, which escapes
   ``<``, ``>``, ``&`` and ``'`` as ``\\u003c`` etc., so ``</script>`` cannot close the block and
-  ``{{7*7}}`` is data, never template source;
+  ``{{7*7}}`` is data, never template source; the page's own data (documents, mention
+  sentences) is JSON escaped the same way in a ``<script type="application/json">`` block;
 * no vis item carries a ``title``: pyvis switches every popup to ``innerHTML`` as soon as one
   title contains ``href`` (FINDINGS.md). The hover text travels as a list of (key, value) rows
-  in a ``hover`` field instead, and a small script turns each list into a DOM element built with
-  ``textContent`` before vis-network shows it, so hover text is never parsed as HTML;
+  in a ``hover`` field instead, turned into a DOM element built with ``textContent`` when the
+  item is first hovered; the script builds the side panel, search results and the document
+  menu with ``textContent`` and ``new Option`` alone, never ``innerHTML``; pyvis's
+  ``heading=`` and ``select_menu`` (raw HTML) are not used;
 * the page title and the legend are inserted after pyvis has rendered, HTML-escaped.
 
-The layout is computed once with networkx and vis physics is off: the page draws at once
-(physics stabilisation took ~20 s for 300 nodes, FINDINGS.md) and the same graph gives
-byte-identical HTML, whatever order its nodes and edges were added in.
+The layout is computed once, here, and vis physics is off: the page draws at once (physics
+stabilisation took ~20 s for 300 nodes, FINDINGS.md) and the same graph gives byte-identical
+HTML, whatever order its nodes and edges were added in.
 """
 
 from __future__ import annotations
 
 import copy
 import html
+import json
 import math
 import re
-from collections import Counter, deque
-from collections.abc import Hashable, Iterable, Mapping
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from importlib import resources
 from typing import Any, Final
 
 import networkx as nx
+import numpy as np
 from pyvis.network import Network
+
+from policykg.extract.textview import paragraphs, sentences
+from policykg.graph import DocumentText, MentionSpan
+
+from .docview import mention_anchor
+from .palette import (
+    DOCUMENT_TYPE,
+    EDGE_COLORS,
+    FALLBACK_COLOR,
+    RELATION_NAMES_ZH,
+    TYPE_COLORS,
+    TYPE_NAMES_ZH,
+)
 
 __all__ = [
     "DOCUMENT_TYPE",
     "EDGE_COLORS",
     "FALLBACK_COLOR",
     "LABEL_MAX_CHARS",
+    "LAYOUT_ITERATIONS",
     "RELATION_NAMES_ZH",
     "TYPE_COLORS",
     "TYPE_NAMES_ZH",
     "render_html",
 ]
 
-#: The ``type`` of document nodes (entity types are those of SCHEMA.md).
-DOCUMENT_TYPE: Final = "Document"
-
-#: Node colour per type (Tableau 10): one fixed palette, the legend shows it in this order.
-TYPE_COLORS: Final[dict[str, str]] = {
-    "Organization": "#4e79a7",
-    "Person": "#f28e2b",
-    "Strategy": "#e15759",
-    "Policy": "#76b7b2",
-    "Principle": "#59a14f",
-    "Problem": "#edc948",
-    "Task": "#b07aa1",
-    "Target": "#ff9da7",
-    "Event": "#9c755f",
-    DOCUMENT_TYPE: "#bab0ac",
-}
-
-#: Colour of a node whose type is not in ``TYPE_COLORS`` (drawn, but not in the legend).
-FALLBACK_COLOR: Final = "#7f7f7f"
-
-#: Chinese name of each type, shown in the legend and in hovers (SCHEMA.md, "Entity types").
-TYPE_NAMES_ZH: Final[dict[str, str]] = {
-    "Organization": "部门/机构",
-    "Person": "领导/人物",
-    "Strategy": "战略",
-    "Policy": "政策/举措",
-    "Principle": "指导思想/精神",
-    "Problem": "问题",
-    "Task": "任务/部署",
-    "Target": "目标/指标",
-    "Event": "会议/事件",
-    DOCUMENT_TYPE: "文档",
-}
-
-#: Chinese name of each relation type, shown in edge hovers (SCHEMA.md, "Relation types").
-RELATION_NAMES_ZH: Final[dict[str, str]] = {
-    "deploys": "部署",
-    "implements": "贯彻落实",
-    "involves": "涉及",
-    "hasTarget": "目标",
-    "concerns": "关于",
-    "addresses": "针对",
-    "proposedBy": "提出",
-    "partOf": "隶属/组成",
-    "heldBy": "召开",
-    "mentionedIn": "出现于",
-}
-
-#: Edge colour: entity→document links are pale and dashed, typed relations stand out.
-EDGE_COLORS: Final[dict[str, str]] = {"mentionedIn": "#d3d3d3", "relation": "#6f6f6f"}
-
 #: Node labels longer than this are cut to this many characters, "…" included.
 LABEL_MAX_CHARS: Final = 16
 
-#: networkx's ``spring_layout`` needs scipy from 500 nodes on; above this many nodes only the
-#: best-connected ones are laid out with it and the others are placed around their neighbours.
-LAYOUT_EXACT_LIMIT = 499
+#: Rounds of the force-directed layout (Fruchterman-Reingold, as networkx's spring_layout).
+LAYOUT_ITERATIONS: Final = 50
 
 #: Canvas units per sqrt(node): keeps the mean distance between nodes roughly constant.
 LAYOUT_UNIT: Final = 120.0
 
-_GOLDEN_ANGLE: Final = math.pi * (3.0 - math.sqrt(5.0))
+#: Rows of the pairwise-repulsion matrix computed at once (bounds memory to ~8 MB per array).
+_LAYOUT_BLOCK: Final = 512
+
+#: Characters of a mention's sentence shown on either side of it in the side panel.
+CONTEXT_CHARS: Final = 60
 
 #: vis-network options: physics off (positions are precomputed), hover popups on.
 _VIS_OPTIONS: Final[dict[str, Any]] = {
@@ -121,56 +99,11 @@ _VIS_OPTIONS: Final[dict[str, Any]] = {
     "interaction": {"hover": True, "tooltipDelay": 150},
 }
 
-_CSS: Final = """
-body { margin: 0; font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei",
-  "PingFang SC", sans-serif; }
-.pkg-header { padding: 8px 16px; }
-.pkg-header h1 { font-size: 20px; margin: 4px 0; }
-.pkg-stats { font-size: 13px; color: #555; margin: 2px 0 6px; }
-.pkg-legend { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 13px; }
-.pkg-item { display: inline-flex; align-items: center; gap: 6px; }
-.pkg-swatch { display: inline-block; width: 14px; height: 14px; border-radius: 50%;
-  border: 1px solid rgba(0, 0, 0, 0.3); }
-.pkg-swatch.pkg-square { border-radius: 2px; }
-.pkg-count { color: #777; }
-#mynetwork { box-sizing: border-box; }
-div.vis-tooltip { white-space: normal; max-width: 36em; }
-.pkg-tip { white-space: pre-wrap; overflow-wrap: anywhere; font-family: inherit; font-size: 13px; }
-.pkg-tip b { font-weight: 600; }
-"""
-
-#: Turns each item's ``hover`` rows into a DOM element (text nodes only) used as vis ``title``.
-_HOVER_SCRIPT: Final = """
-<script type="text/javascript">
-(function () {
-  "use strict";
-  function tooltip(rows) {
-    var box = document.createElement("div");
-    box.className = "pkg-tip";
-    rows.forEach(function (row) {
-      var line = document.createElement("div");
-      var key = document.createElement("b");
-      key.textContent = String(row[0]) + ": ";
-      line.appendChild(key);
-      line.appendChild(document.createTextNode(String(row[1])));
-      box.appendChild(line);
-    });
-    return box;
-  }
-  function attachTooltips(dataSet) {
-    var updates = [];
-    dataSet.forEach(function (item) {
-      if (Array.isArray(item.hover)) {
-        updates.push({id: item.id, title: tooltip(item.hover)});
-      }
-    });
-    dataSet.update(updates);
-  }
-  attachTooltips(nodes);
-  attachTooltips(edges);
-})();
-</script>
-"""
+#: Content-Security-Policy of the graph page: inline script and style, nothing from anywhere.
+CSP: Final = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
+)
 
 # What pyvis 0.3.2's template.html puts in the page that an offline page must not hold.
 _EXTERNAL_LINK_RE: Final = re.compile(
@@ -191,19 +124,36 @@ _ANY_EXTERNAL_TAG_RE: Final = re.compile(
 _HEAD_MARKER: Final = '<meta charset="utf-8">'
 _BODY_MARKER: Final = '<div class="card" style="width: 100%">'
 _END_MARKER: Final = "</body>"
+_CARD_END_RE: Final = re.compile(r'<div id="mynetwork" class="card-body"></div>\s*</div>')
 
 
-def render_html(graph: nx.MultiDiGraph, title: str = "policykg") -> str:
+def render_html(
+    graph: nx.MultiDiGraph,
+    title: str = "policykg",
+    *,
+    documents: Sequence[DocumentText] = (),
+    mentions: Iterable[MentionSpan] = (),
+    document_pages: Mapping[str, str] | None = None,
+) -> str:
     """Render ``graph`` as one self-contained, offline HTML page and return it.
 
     Each graph node becomes one vis node (coloured by ``type``, labelled with its truncated
     ``label``) and each graph edge one vis edge (parallel edges kept, each with its own ``id``).
     Hovering shows a node's type, label, aliases and documents, or an edge's relation type and
-    evidence sentence, always as plain text. ``title`` goes into ``<title>`` and the heading,
-    HTML-escaped. The output depends only on the graph's content, not on insertion order.
+    evidence sentence, always as plain text; clicking shows the same in the side panel with
+    the node's relations, and its ``mentions`` (their sentences cut from ``documents``' texts).
+    ``document_pages`` maps a document name to the href of its page (relative to this page);
+    the panel links to it. ``title`` goes into ``<title>`` and the heading, HTML-escaped. The
+    output depends only on the content given, not on insertion order.
     """
+    pages = dict(document_pages or {})
+    names = sorted(
+        {d.name for d in documents}
+        | {name for _, docs in graph.nodes(data="documents") for name in _texts(docs)}
+    )
+    doc_index = {name: i for i, name in enumerate(names)}
     positions = _layout(graph)
-    nodes = _vis_nodes(graph, positions)
+    nodes = _vis_nodes(graph, positions, doc_index)
     edges = _vis_edges(graph)
 
     net = Network(height="80vh", width="100%", directed=True, cdn_resources="in_line")
@@ -217,11 +167,32 @@ def render_html(graph: nx.MultiDiGraph, title: str = "policykg") -> str:
 
     page = _strip_external(page)
     counts = Counter(str(attrs.get("type", "")) for _, attrs in graph.nodes(data=True))
-    head = f"\n<title>{html.escape(title)}</title>\n<style>{_CSS}</style>"
+    data = {
+        "docs": [{"href": pages.get(name, ""), "name": name} for name in names],
+        "mentions": _mention_contexts(graph, documents, mentions, doc_index, pages),
+    }
+    head = (
+        f'\n<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        f"\n<title>{html.escape(title)}</title>\n<style>{_asset('graph.css')}</style>"
+    )
     header = _header_html(title, graph.number_of_nodes(), graph.number_of_edges(), counts)
     page = _insert(page, _HEAD_MARKER, head, after=True)
-    page = _insert(page, _BODY_MARKER, header, after=False)
-    page = _insert(page, _END_MARKER, _HOVER_SCRIPT, after=False, last=True)
+    page = _insert(page, _BODY_MARKER, header + '<div class="pkg-main">\n', after=False)
+    card_end = _CARD_END_RE.search(page)
+    if card_end is None:
+        raise RuntimeError("pyvis page has no network card: unexpected template")
+    page = (
+        page[: card_end.start()]
+        + '<div id="mynetwork" class="card-body"></div>\n'
+        + '<ul id="pkg-results" hidden></ul>\n</div>\n'
+        + '<aside id="pkg-panel" class="pkg-panel" aria-live="polite"></aside>\n</div>\n'
+        + page[card_end.end() :]
+    )
+    script = (
+        f'<script type="application/json" id="pkg-data">{_script_json(data)}</script>\n'
+        f'<script type="text/javascript">\n{_asset("graph.js")}</script>\n'
+    )
+    page = _insert(page, _END_MARKER, script, after=False, last=True)
     page = page.replace("<html>", '<!DOCTYPE html>\n<html lang="zh-CN">', 1)
     if _ANY_EXTERNAL_TAG_RE.search(page):
         raise RuntimeError(
@@ -230,24 +201,119 @@ def render_html(graph: nx.MultiDiGraph, title: str = "policykg") -> str:
     return page
 
 
+def _asset(name: str) -> str:
+    """The text of ``templates/<name>`` (the page's script and style sheet)."""
+    return resources.files(__package__).joinpath(f"templates/{name}").read_text("utf-8")
+
+
+def _script_json(value: object) -> str:
+    """``value`` as JSON safe inside a ``<script>`` element: ``<``, ``>``, ``&`` escaped."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _mention_contexts(
+    graph: nx.MultiDiGraph,
+    documents: Sequence[DocumentText],
+    mentions: Iterable[MentionSpan],
+    doc_index: Mapping[str, int],
+    pages: Mapping[str, str],
+) -> dict[str, list[list[Any]]]:
+    """Per node IRI, its mentions as [document index, before, mention, after, anchor].
+
+    ``before`` and ``after`` are the rest of the mention's sentence, cut to ``CONTEXT_CHARS``
+    characters (with "…"); ``anchor`` is the mark's id in the document page, or "". Mentions
+    whose offsets do not fit their document's text are left out.
+    """
+    texts = {d.name: d.text for d in documents}
+    bounds: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
+    out: dict[str, list[list[Any]]] = {}
+    for m in sorted(mentions, key=lambda m: (m.entity, m.document, m.start, m.end, m.text)):
+        text = texts.get(m.document, "")
+        if m.entity not in graph or not 0 <= m.start < m.end <= len(text):
+            continue
+        if m.document not in bounds:
+            spans = [(s.start, s.end) for p in paragraphs(text) for s in sentences(text, p)]
+            bounds[m.document] = ([start for start, _ in spans], spans)
+        starts, spans = bounds[m.document]
+        k = bisect_right(starts, m.start) - 1
+        sent_start, sent_end = spans[k] if k >= 0 else (m.start, m.end)
+        sent_start, sent_end = min(sent_start, m.start), max(sent_end, m.end)
+        before = text[max(sent_start, m.start - CONTEXT_CHARS) : m.start]
+        if m.start - sent_start > CONTEXT_CHARS:
+            before = "…" + before
+        after = text[m.end : min(sent_end, m.end + CONTEXT_CHARS)]
+        if sent_end - m.end > CONTEXT_CHARS:
+            after += "…"
+        anchor = mention_anchor(m.start, m.end) if m.document in pages else ""
+        out.setdefault(m.entity, []).append(
+            [doc_index[m.document], before, text[m.start : m.end], after, anchor]
+        )
+    return out
+
+
 def _layout(graph: nx.MultiDiGraph) -> dict[Hashable, tuple[float, float]]:
     """Deterministic 2-D positions for every node, in vis canvas units.
 
-    Nodes and links are fed to networkx in sorted order so that insertion order cannot change
-    the result. Up to ``LAYOUT_EXACT_LIMIT`` nodes this is ``nx.spring_layout(seed=0)``; above,
-    spring_layout (which would need scipy) runs on the best-connected nodes only and each other
-    node is put on a sunflower spiral around the neighbour it was reached from (breadth first).
+    Nodes and links are fed to the layout in sorted order so that insertion order cannot
+    change the result (see :func:`_force_layout`).
     """
-    simple = nx.Graph()
-    simple.add_nodes_from(sorted(graph.nodes, key=str))
-    pairs = {_pair(u, v) for u, v in graph.edges() if u != v}
-    simple.add_edges_from(sorted(pairs, key=lambda p: (str(p[0]), str(p[1]))))
-    if simple.number_of_nodes() <= LAYOUT_EXACT_LIMIT:
-        raw = _spring(simple)
-    else:
-        raw = _core_and_spiral(simple)
-    scale = LAYOUT_UNIT * math.sqrt(max(simple.number_of_nodes(), 1))
-    return {n: (round(x * scale, 1), round(y * scale, 1)) for n, (x, y) in raw.items()}
+    ordered = sorted(graph.nodes, key=str)
+    index = {node: i for i, node in enumerate(ordered)}
+    pairs = sorted({tuple(sorted((index[u], index[v]))) for u, v in graph.edges() if u != v})
+    raw = _force_layout(len(ordered), pairs)
+    scale = LAYOUT_UNIT * math.sqrt(max(len(ordered), 1))
+    return {
+        node: (round(float(x) * scale, 1), round(float(y) * scale, 1))
+        for node, (x, y) in zip(ordered, raw, strict=True)
+    }
+
+
+def _force_layout(n: int, links: Sequence[tuple[int, ...]]) -> np.ndarray:
+    """Fruchterman-Reingold positions of ``n`` nodes in [-1, 1]², as an (n, 2) array.
+
+    The algorithm and constants of networkx's ``spring_layout`` (optimal distance
+    1/sqrt(n), linear cooling from 0.1, ``LAYOUT_ITERATIONS`` rounds, seeded start), but
+    vectorised: repulsion over all pairs in blocks of ``_LAYOUT_BLOCK`` rows, attraction over
+    the links only. networkx's own version needs scipy from 500 nodes on and then loops in
+    Python over the nodes: 20 s for 2,000 nodes here, against ~2 s for this one.
+    """
+    if n == 0:
+        return np.zeros((0, 2))
+    if n == 1:
+        return np.zeros((1, 2))
+    rng = np.random.default_rng(0)
+    pos = rng.random((n, 2), dtype=np.float32)
+    k = np.float32(math.sqrt(1.0 / n))
+    heads = np.array([u for u, _ in links], dtype=np.intp)
+    tails = np.array([v for _, v in links], dtype=np.intp)
+    t = np.float32(0.1)
+    dt = np.float32(t / (LAYOUT_ITERATIONS + 1))
+    for _ in range(LAYOUT_ITERATIONS):
+        x, y = pos[:, 0], pos[:, 1]
+        disp = np.zeros((n, 2), dtype=np.float32)
+        for lo in range(0, n, _LAYOUT_BLOCK):
+            hi = min(n, lo + _LAYOUT_BLOCK)
+            dx = x[lo:hi, None] - x[None, :]
+            dy = y[lo:hi, None] - y[None, :]
+            force = dx * dx + dy * dy
+            np.maximum(force, np.float32(1e-4), out=force)
+            np.divide(k * k, force, out=force)
+            disp[lo:hi, 0] = (dx * force).sum(axis=1)
+            disp[lo:hi, 1] = (dy * force).sum(axis=1)
+        if len(heads):
+            delta = pos[heads] - pos[tails]
+            dist = np.maximum(np.sqrt((delta * delta).sum(axis=1)), 0.01)
+            pull = delta * (dist / k)[:, None]
+            np.subtract.at(disp, heads, pull)
+            np.add.at(disp, tails, pull)
+        length = np.sqrt((disp * disp).sum(axis=1))
+        length = np.where(length < 0.01, 0.1, length)
+        pos += disp * (t / length)[:, None]
+        t -= dt
+    pos -= pos.mean(axis=0)
+    extent = float(np.abs(pos).max())
+    return pos / extent if extent > 0 else pos
 
 
 def _pair(u: Hashable, v: Hashable) -> tuple[Hashable, Hashable]:
@@ -255,61 +321,15 @@ def _pair(u: Hashable, v: Hashable) -> tuple[Hashable, Hashable]:
     return (u, v) if str(u) <= str(v) else (v, u)
 
 
-def _spring(simple: nx.Graph) -> dict[Hashable, tuple[float, float]]:
-    """``nx.spring_layout`` with a fixed seed, as plain float pairs in [-1, 1]."""
-    raw = nx.spring_layout(simple, seed=0)
-    return {n: (float(p[0]), float(p[1])) for n, p in raw.items()}
-
-
-def _core_and_spiral(simple: nx.Graph) -> dict[Hashable, tuple[float, float]]:
-    """Layout of a graph too large for ``_spring``: spring core, spiralled periphery.
-
-    Cost beyond the core is linear in nodes and links, and nothing depends on set order.
-    """
-    rank = {
-        n: i for i, n in enumerate(sorted(simple.nodes, key=lambda n: (-simple.degree(n), str(n))))
-    }
-    ordered = sorted(rank, key=rank.__getitem__)
-    core = ordered[:LAYOUT_EXACT_LIMIT]
-    core_graph = nx.Graph()
-    core_graph.add_nodes_from(core)
-    core_links = [_pair(u, v) for u, v in simple.edges() if max(rank[u], rank[v]) < len(core)]
-    core_graph.add_edges_from(sorted(core_links, key=lambda p: (str(p[0]), str(p[1]))))
-    placed = _spring(core_graph)
-    spacing = 2.0 / math.sqrt(len(placed))
-    children: Counter[Hashable] = Counter()
-
-    def spread(starts: Iterable[Hashable]) -> None:
-        queue = deque(starts)
-        while queue:
-            parent = queue.popleft()
-            px, py = placed[parent]
-            for child in sorted(simple.neighbors(parent), key=rank.__getitem__):
-                if child in placed:
-                    continue
-                children[parent] += 1
-                k = children[parent]
-                radius = 0.5 * spacing * math.sqrt(k)
-                angle = k * _GOLDEN_ANGLE
-                placed[child] = (px + radius * math.cos(angle), py + radius * math.sin(angle))
-                queue.append(child)
-
-    spread(core)
-    islands = 0
-    for node in ordered:
-        if node not in placed:
-            islands += 1
-            radius = 1.2 + 0.5 * spacing * math.sqrt(islands)
-            angle = islands * _GOLDEN_ANGLE
-            placed[node] = (radius * math.cos(angle), radius * math.sin(angle))
-            spread([node])
-    return placed
-
-
 def _vis_nodes(
-    graph: nx.MultiDiGraph, positions: Mapping[Hashable, tuple[float, float]]
+    graph: nx.MultiDiGraph,
+    positions: Mapping[Hashable, tuple[float, float]],
+    doc_index: Mapping[str, int],
 ) -> list[dict[str, Any]]:
-    """One vis node dict per graph node, sorted by id; hover text in ``hover``, no ``title``."""
+    """One vis node dict per graph node, sorted by id; hover text in ``hover``, no ``title``.
+
+    ``docs`` lists the indexes (in the page's document list) of the node's documents.
+    """
     degree = dict(graph.degree())
     nodes: list[dict[str, Any]] = []
     for node in sorted(graph.nodes, key=str):
@@ -329,6 +349,7 @@ def _vis_nodes(
                 "x": x,
                 "y": y,
                 "hover": _node_hover(node, attrs, node_type, label),
+                "docs": sorted(doc_index[d] for d in set(_texts(attrs.get("documents")))),
             }
         )
     return nodes
@@ -440,21 +461,31 @@ def _truncate(label: str) -> str:
 
 
 def _header_html(title: str, n_nodes: int, n_edges: int, counts: Mapping[str, int]) -> str:
-    """The escaped page heading, node/edge counts and the colour legend."""
+    """The escaped page heading, counts, search and document controls, and the legend.
+
+    Each legend entry is a button that hides or shows its type.
+    """
     items = []
     for node_type, color in TYPE_COLORS.items():
         square = " pkg-square" if node_type == DOCUMENT_TYPE else ""
         items.append(
-            f'<span class="pkg-item" data-type="{html.escape(node_type)}">'
+            f'<button type="button" class="pkg-item" data-type="{html.escape(node_type)}" '
+            f'aria-pressed="true" title="显示/隐藏 show/hide">'
             f'<span class="pkg-swatch{square}" style="background-color: {html.escape(color)}">'
             f"</span>{html.escape(node_type)} {html.escape(TYPE_NAMES_ZH[node_type])}"
-            f' <span class="pkg-count">({counts.get(node_type, 0)})</span></span>'
+            f' <span class="pkg-count">({counts.get(node_type, 0)})</span></button>'
         )
     legend = "\n  ".join(items)
     return (
         f'<header class="pkg-header">\n<h1>{html.escape(title)}</h1>\n'
         f'<p class="pkg-stats">{n_nodes} 个节点 nodes · {n_edges} 条关系 edges · '
-        f"悬停查看详情 hover for details</p>\n"
+        f'<span id="pkg-visible"></span> · 点击图例筛选类型 click the legend to filter types</p>\n'
+        '<div class="pkg-controls">\n'
+        '  <input id="pkg-search" type="search" autocomplete="off" '
+        'placeholder="搜索名称或别名 search label or alias" aria-label="search">\n'
+        '  <select id="pkg-doc" aria-label="document"><option value="">全部文档 all documents'
+        "</option></select>\n"
+        '  <button id="pkg-reset" type="button">重置 reset</button>\n</div>\n'
         f'<div class="pkg-legend" id="pkg-legend">\n  {legend}\n</div>\n</header>\n'
     )
 

@@ -14,7 +14,7 @@ import pytest
 from rdflib.compare import isomorphic
 
 from policykg.extract import Entity, EntityType, Extraction, Mention
-from policykg.graph import KnowledgeGraph, build_graph, load_turtle
+from policykg.graph import DocumentText, KnowledgeGraph, MentionSpan, build_graph, load_turtle
 
 ID = "https://w3id.org/policykg/id/"
 DOC = ID + "doc/doc1.txt-5419b869"
@@ -244,3 +244,35 @@ def test_empty_graph() -> None:
     assert len(empty) == 0
     assert empty.to_networkx().number_of_nodes() == 0
     assert load_turtle(empty.serialize()).serialize() == empty.serialize()
+
+
+def test_documents_with_title_and_text() -> None:
+    assert build_graph([tiny()]).documents() == [DocumentText(DOC, "doc1.txt", "测试文件", TEXT)]
+
+
+def test_documents_survive_the_turtle_round_trip() -> None:
+    graph = build_graph([tiny()])
+    assert load_turtle(graph.serialize()).documents() == graph.documents()
+
+
+def test_mentions_exactly() -> None:
+    assert build_graph([tiny()]).mentions() == [
+        MentionSpan(ORG, "doc1.txt", 0, 2, "市委", "org.lexicon"),
+        MentionSpan(STRATEGY, "doc1.txt", 6, 12, "乡村振兴战略", "strategy.suffix"),
+    ]
+
+
+def test_mentions_of_two_documents_sorted_and_round_tripped() -> None:
+    second = dict(TINY, document="doc2.txt", metadata={}, relations=[])
+    graph = build_graph([Extraction.from_json(second, TEXT), tiny()])
+    mentions = graph.mentions()
+    assert [(m.document, m.start, m.end, m.text) for m in mentions] == [
+        ("doc1.txt", 0, 2, "市委"),
+        ("doc1.txt", 6, 12, "乡村振兴战略"),
+        ("doc2.txt", 0, 2, "市委"),
+        ("doc2.txt", 6, 12, "乡村振兴战略"),
+    ]
+    assert {m.entity for m in mentions} == {ORG, STRATEGY}  # merged across documents
+    assert [d.name for d in graph.documents()] == ["doc1.txt", "doc2.txt"]
+    assert graph.documents()[1] == DocumentText(DOC2, "doc2.txt", "", TEXT)
+    assert load_turtle(graph.serialize()).mentions() == mentions

@@ -23,6 +23,7 @@ from policykg.output import api
 from policykg.output.api import (
     GRAPH_HTML,
     GRAPH_TTL,
+    ShowResult,
     build,
     default_title,
     evaluate_files,
@@ -32,7 +33,9 @@ from policykg.output.api import (
     query,
     read_query,
     rule_stats,
+    show,
 )
+from policykg.output.docview import document_pages
 from policykg.output.errors import OutputError
 from policykg.output.html import render_html
 
@@ -114,9 +117,21 @@ def test_build_writes_turtle_and_html_of_the_graph(
     assert (result.document_names, result.documents) == (("c.txt",), 1)
     assert (result.entities, result.relations, result.triples) == (3, 2, len(expected))
     assert result.graph_ttl.read_bytes() == expected.serialize("turtle").encode("utf-8")
-    page = render_html(expected.to_networkx(), title="policykg: c.txt")
+    documents, mentions = expected.documents(), expected.mentions()
+    pages = document_pages(documents, mentions, expected.to_networkx(), "../graph.html")
+    assert list(pages) == ["c.txt"]
+    page = render_html(
+        expected.to_networkx(),
+        title="policykg: c.txt",
+        documents=documents,
+        mentions=mentions,
+        document_pages={"c.txt": "docs/c.html"},
+    )
     assert result.graph_html.read_bytes() == page.encode("utf-8")
-    assert sorted(os.listdir(out)) == ["graph.html", "graph.ttl"]
+    assert result.document_pages == (out / "docs" / "c.html",)
+    assert (out / "docs" / "c.html").read_text("utf-8") == pages["c.txt"][1]
+    assert sorted(os.listdir(out)) == ["docs", "graph.html", "graph.ttl"]
+    assert os.listdir(out / "docs") == ["c.html"]
 
 
 def test_build_turtle_reads_back_as_the_same_graph(
@@ -200,7 +215,8 @@ def test_failed_write_leaves_the_previous_build_intact(
         "check that the folder exists and is writable"
     )
     assert {name: (out / name).read_bytes() for name in before} == before
-    assert sorted(os.listdir(out)) == ["graph.html", "graph.ttl"]
+    assert sorted(os.listdir(out)) == ["docs", "graph.html", "graph.ttl"]
+    assert os.listdir(out / "docs") == ["c.html"]  # no temporary file left, no new page
 
 
 def test_failed_rendering_leaves_the_previous_build_intact(
@@ -450,3 +466,22 @@ def test_package_exports_the_api_lazily() -> None:
     assert set(policykg.output.__all__) <= set(api.__all__)
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         _ = policykg.output.nothing
+
+
+# -- show -------------------------------------------------------------------------------------
+
+
+def test_show_writes_the_page_build_writes_without_graph_links(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    result = show(docs / "c.txt", tmp_path / "c.html")
+    assert result == ShowResult(tmp_path / "c.html", "c.txt", 3, 3)
+    graph = build_graph([handmade("c.txt")])
+    pages = document_pages(graph.documents(), graph.mentions(), graph.to_networkx())
+    assert (tmp_path / "c.html").read_text("utf-8") == pages["c.txt"][1]
+    built = build([docs / "c.txt"], tmp_path / "out")
+    (page,) = built.document_pages
+    linked = page.read_text("utf-8")
+    assert linked != pages["c.txt"][1]
+    assert '<a href="../graph.html">返回图谱 back to the graph</a>' in linked
+    assert policykg.output.show is show

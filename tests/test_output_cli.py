@@ -28,6 +28,7 @@ from policykg.extract.rules import RuleInfo
 from policykg.graph import DEFAULT_BASE, build_graph
 from policykg.output import api, results
 from policykg.output.cli import DEFAULT_BASE_IRI, RESULT_FORMATS, main
+from policykg.output.docview import document_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -146,7 +147,11 @@ def test_build_seeds_reports_progress_and_a_summary(seed_runs: SeedRuns) -> None
     assert summary["ttl"] == f"{out}/graph.ttl" and summary["html"] == f"{out}/graph.html"
     assert int(summary["documents"]) == len(names) == 2
     assert int(summary["entities"]) > 0 and int(summary["relations"]) > 0
-    assert sorted(os.listdir(out)) == ["graph.html", "graph.ttl"]
+    assert sorted(os.listdir(out)) == ["docs", "graph.html", "graph.ttl"]
+    assert sorted(os.listdir(out / "docs")) == [
+        "000_e07ead4074b87c09.html",
+        "hailar_district_gov_work_report_2019.html",
+    ]
     assert seed_runs.second_stderr == b""  # --quiet
 
 
@@ -170,7 +175,7 @@ def test_build_seeds_html_is_one_utf8_page(seed_runs: SeedRuns) -> None:
 
 
 def test_build_seeds_is_byte_identical_across_processes(seed_runs: SeedRuns) -> None:
-    for name in ("graph.ttl", "graph.html"):
+    for name in ("graph.ttl", "graph.html", "docs/000_e07ead4074b87c09.html"):
         first = (seed_runs.first / name).read_bytes()
         assert first == (seed_runs.second / name).read_bytes(), name
 
@@ -219,10 +224,10 @@ def test_help_lists_every_command() -> None:
     assert result.stdout.startswith("Usage: policykg [OPTIONS] COMMAND [ARGS]...\n")
     commands = result.stdout.split("Commands:\n", 1)[1]
     assert [line.split()[0] for line in commands.splitlines()] == sorted(main.commands)
-    assert sorted(main.commands) == ["build", "eval", "extract", "query", "stats"]
+    assert sorted(main.commands) == ["build", "eval", "extract", "query", "show", "stats"]
 
 
-@pytest.mark.parametrize("name", ["build", "eval", "extract", "query", "stats"])
+@pytest.mark.parametrize("name", ["build", "eval", "extract", "query", "show", "stats"])
 def test_every_command_and_option_is_documented(name: str) -> None:
     command = main.commands[name]
     assert command.help is not None
@@ -408,7 +413,8 @@ def test_build_whose_write_fails_leaves_the_previous_output(
         "check that the folder exists and is writable\n"
     )
     assert {name: (workdir / "out" / name).read_bytes() for name in before} == before
-    assert sorted(os.listdir(workdir / "out")) == ["graph.html", "graph.ttl"]
+    assert sorted(os.listdir(workdir / "out")) == ["docs", "graph.html", "graph.ttl"]
+    assert os.listdir(workdir / "out" / "docs") == ["a.html"]
 
 
 def test_debug_shows_the_exception_instead_of_one_line(workdir: Path) -> None:
@@ -992,3 +998,61 @@ def test_stats_errors(workdir: Path, fake_rules: None) -> None:
     assert result.stderr.endswith(
         "Error: Invalid value for 'PATH...': Path 'missing' does not exist.\n"
     )
+
+
+# -- show -------------------------------------------------------------------------------------
+
+
+def test_show_writes_the_document_view(workdir: Path, fake_rules: None) -> None:
+    result = invoke(["show", "docs/a.txt", "-o", "a.html"])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "Wrote a.html: a.txt, 3 mentions of 3 entities marked.\n",
+        "",
+    )
+    graph = build_graph([handmade("a.txt")])
+    pages = document_pages(graph.documents(), graph.mentions(), graph.to_networkx())
+    assert (workdir / "a.html").read_text("utf-8") == pages["a.txt"][1]
+    assert sorted(os.listdir(workdir)) == ["a.html", "docs"]
+
+
+def test_show_page_marks_every_mention(workdir: Path, fake_rules: None) -> None:
+    assert invoke(["show", "docs/a.txt", "-o", "a.html"]).exit_code == 0
+    page = (workdir / "a.html").read_text("utf-8")
+    assert re.findall(r'<mark class="entity" id="(m\d+-\d+)" data-type="(\w+)"', page) == [
+        ("m0-2", "Organization"),
+        ("m7-18", "Task"),
+        ("m21-27", "Strategy"),
+    ]
+    assert "<script" not in page
+    assert "graph.html" not in page  # a lone page links to no graph
+
+
+def test_show_into_a_missing_folder_is_an_error(workdir: Path, fake_rules: None) -> None:
+    result = invoke(["show", "docs/a.txt", "-o", "nowhere/a.html"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "policykg: error: E111 cannot write nowhere/a.html: No such file or directory; "
+        "check that the folder exists and is writable\n"
+    )
+    assert not (workdir / "nowhere").exists()
+
+
+def test_show_needs_an_output_file(workdir: Path) -> None:
+    result = invoke(["show", "docs/a.txt"])
+    assert result.exit_code == 2
+    assert "Missing option '-o' / '--out'" in result.stderr
+
+
+def test_show_seed(tmp_path: Path) -> None:
+    result = invoke(["show", str(SEED), "-o", str(tmp_path / "doc.html")])
+    assert result.exit_code == 0, result.output
+    summary = re.fullmatch(
+        rf"Wrote {re.escape(str(tmp_path))}/doc\.html: 000_e07ead4074b87c09\.txt, "
+        r"(\d+) mentions of (\d+) entities marked\.\n",
+        result.stdout,
+    )
+    assert summary is not None, result.stdout
+    page = (tmp_path / "doc.html").read_text("utf-8")
+    assert page.count('<mark class="entity"') >= int(summary[1]) > int(summary[2]) > 0
+    assert 'title="乡村振兴战略 · Strategy 战略">乡村振兴战略<span class="entity-label"' in page

@@ -12,6 +12,7 @@ import networkx as nx
 import pytest
 
 from policykg.extract.schema import EntityType, RelationType
+from policykg.graph import DocumentText, MentionSpan
 from policykg.output import html as html_view
 from policykg.output.html import (
     DOCUMENT_TYPE,
@@ -272,7 +273,11 @@ def test_unknown_type_gets_fallback_colour() -> None:
 
 @pytest.mark.parametrize(("type_", "zh"), LEGEND)
 def test_legend_entry(page: str, type_: str, zh: str) -> None:
-    match = re.search(rf'<span class="pkg-item" data-type="{type_}">(.*?)</span></span>', page)
+    match = re.search(
+        rf'<button type="button" class="pkg-item" data-type="{type_}" aria-pressed="true" '
+        rf'title="显示/隐藏 show/hide">(.*?)</button>',
+        page,
+    )
     assert match is not None
     entry = match.group(1)
     assert f"background-color: {TYPE_COLORS[type_]}" in entry
@@ -280,8 +285,8 @@ def test_legend_entry(page: str, type_: str, zh: str) -> None:
 
 
 def test_legend_counts(page: str) -> None:
-    assert re.search(r'data-type="Problem">.*?\(2\)</span>', page)
-    assert re.search(r'data-type="Document">.*?\(1\)</span>', page)
+    assert re.search(r'data-type="Problem"[^>]*>[^\n]*?\(2\)</span></button>', page)
+    assert re.search(r'data-type="Document"[^>]*>[^\n]*?\(1\)</span></button>', page)
 
 
 # --- labels and hovers ----------------------------------------------------------------------
@@ -333,14 +338,17 @@ def test_no_vis_title_anywhere(
     assert "popup.innerHTML" not in page
 
 
-def test_hover_script_builds_text_nodes(page: str) -> None:
-    script = page[page.index("function tooltip(rows)") :]
+def test_page_script_builds_text_nodes_only(page: str) -> None:
+    """The page's own script shows document text with textContent, never as HTML."""
+    script = page[page.index("// policykg graph page") :]
     script = script[: script.index("</script>")]
+    assert "function tooltip(rows)" in script
     assert "textContent" in script
     assert "createTextNode" in script
-    assert "innerHTML" not in script
-    assert "attachTooltips(nodes);" in script
-    assert "attachTooltips(edges);" in script
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script, sink
+    assert 'network.on("hoverNode"' in script
+    assert 'network.on("hoverEdge"' in script
 
 
 # --- hostile text ---------------------------------------------------------------------------
@@ -421,10 +429,10 @@ def test_no_link_tags_and_vis_inlined(page: str) -> None:
 
 
 def test_script_and_style_blocks_balanced(page: str) -> None:
-    # utils.js, vis-network, pyvis's drawGraph, the hover script (vis-network's core-js also
-    # holds a "<script>" string literal).
-    assert page.count("</script>") == 4
-    assert page.count("<script") == 5
+    # utils.js, vis-network, pyvis's drawGraph, the page data, the page script (vis-network's
+    # core-js also holds a "<script>" string literal).
+    assert page.count("</script>") == 5
+    assert page.count("<script") == 6
     assert '"__esModule",{value:!0})}));\n</script>' in page  # vis-network's block is closed
     assert page.count("<style") == page.count("</style>")
     assert page.rstrip().endswith("</html>")
@@ -448,19 +456,155 @@ def test_chinese_is_utf8(page: str) -> None:
     page.encode("utf-8")
 
 
-def test_large_graph_layout_is_deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above the exact limit a spring core is laid out and the rest spiralled around it."""
-    monkeypatch.setattr(html_view, "LAYOUT_EXACT_LIMIT", 5)
+def test_large_graph_layout_is_deterministic() -> None:
+    """Every node gets its own place, the same on every run, whatever the size."""
     graph = nx.MultiDiGraph()
     graph.add_node(DOC, kind="document", type=DOCUMENT_TYPE, label="d", aliases=[], documents=["d"])
-    for i in range(30):
-        _entity(graph, f"urn:e{i:02d}", "Task", f"任务{i}")
-        _relation(graph, f"urn:e{i:02d}", DOC, f"m{i}", "mentionedIn", "x")
+    for i in range(600):
+        _entity(graph, f"urn:e{i:03d}", "Task", f"任务{i}")
+        _relation(graph, f"urn:e{i:03d}", DOC, f"m{i}", "mentionedIn", "x")
+        if i:
+            _relation(graph, f"urn:e{i:03d}", f"urn:e{i // 2:03d}", f"p{i}", "partOf", "x")
     _entity(graph, "urn:island-a", "Event", "孤岛甲")
     _entity(graph, "urn:island-b", "Event", "孤岛乙")
     _relation(graph, "urn:island-a", "urn:island-b", "k", "heldBy", "x")
-    page = render_html(graph)
-    nodes = _dataset(page, "nodes")
-    assert len(nodes) == 33
-    assert len({(n["x"], n["y"]) for n in nodes}) == 33
-    assert render_html(graph) == page
+    positions = html_view._layout(graph)
+    assert len(positions) == 603
+    assert len(set(positions.values())) == 603
+    assert html_view._layout(graph) == positions
+    assert all(isinstance(c, float) for xy in positions.values() for c in xy)
+    extent = html_view.LAYOUT_UNIT * 603**0.5
+    assert max(abs(c) for xy in positions.values() for c in xy) == pytest.approx(extent, abs=0.1)
+
+
+def test_linked_nodes_end_up_closer_than_unlinked_ones() -> None:
+    graph = nx.MultiDiGraph()
+    for i in range(20):
+        _entity(graph, f"urn:a{i:02d}", "Task", "甲")
+        _entity(graph, f"urn:b{i:02d}", "Task", "乙")
+    for i in range(1, 20):
+        _relation(graph, "urn:a00", f"urn:a{i:02d}", f"a{i}", "involves", "x")
+        _relation(graph, "urn:b00", f"urn:b{i:02d}", f"b{i}", "involves", "x")
+    pos = html_view._layout(graph)
+
+    def dist(u: str, v: str) -> float:
+        return float(((pos[u][0] - pos[v][0]) ** 2 + (pos[u][1] - pos[v][1]) ** 2) ** 0.5)
+
+    within = max(dist("urn:a00", f"urn:a{i:02d}") for i in range(1, 20))
+    assert dist("urn:a00", "urn:b00") > within
+
+
+def test_layout_of_tiny_graphs() -> None:
+    assert html_view._layout(nx.MultiDiGraph()) == {}
+    one = nx.MultiDiGraph()
+    _entity(one, "urn:x", "Task", "x")
+    assert html_view._layout(one) == {"urn:x": (0.0, 0.0)}
+
+
+# --- page data: documents, mention sentences, controls -------------------------------------
+
+TEXT = "市委召开会议。一要慎终如始抓好疫情防控。" + HOSTILE + "。"
+DOCUMENTS = [DocumentText(DOC, "000.txt", "", TEXT)]
+MENTIONS = [
+    MentionSpan(ORG, "000.txt", 0, 2, "市委", "org"),
+    MentionSpan(TASK, "000.txt", 9, 19, "慎终如始抓好疫情防控", "task"),
+    MentionSpan(HOSTILE_NODE, "000.txt", 20, 20 + len(HOSTILE), HOSTILE, "problem"),
+    MentionSpan(ORG, "other.txt", 0, 2, "市委", "org"),  # no text of that document: left out
+    MentionSpan(ORG, "000.txt", 500, 502, "市委", "org"),  # outside the text: left out
+]
+
+
+def _page_data(page: str) -> dict[str, Any]:
+    """The JSON of the page's ``<script type="application/json" id="pkg-data">`` block."""
+    marker = '<script type="application/json" id="pkg-data">'
+    assert page.count(marker) == 1
+    start = page.index(marker) + len(marker)
+    end = page.index("</script>", start)
+    value = json.loads(page[start:end])
+    assert isinstance(value, dict)
+    return value
+
+
+@pytest.fixture(scope="module")
+def full_page(graph: nx.MultiDiGraph) -> str:
+    return render_html(
+        graph,
+        title="政策知识图谱 policykg",
+        documents=DOCUMENTS,
+        mentions=MENTIONS,
+        document_pages={"000.txt": "docs/000.html"},
+    )
+
+
+def test_page_data_documents(full_page: str) -> None:
+    assert _page_data(full_page)["docs"] == [
+        {"href": "docs/000.html", "name": "000.txt"},
+        {"href": "", "name": "<script>alert(1)</script>.txt"},
+    ]
+
+
+def test_nodes_name_their_documents_by_index(full_page: str) -> None:
+    nodes = {node["id"]: node for node in _dataset(full_page, "nodes")}
+    assert nodes[ORG]["docs"] == [0]
+    assert nodes[HOSTILE_NODE]["docs"] == [1]
+
+
+def test_mention_sentences_with_anchors(full_page: str) -> None:
+    mentions = _page_data(full_page)["mentions"]
+    assert mentions[ORG] == [[0, "", "市委", "召开会议。", "m0-2"]]
+    assert mentions[TASK] == [[0, "一要", "慎终如始抓好疫情防控", "。", "m9-19"]]
+    assert mentions[HOSTILE_NODE] == [[0, "", HOSTILE, "。", f"m20-{20 + len(HOSTILE)}"]]
+    assert set(mentions) == {ORG, TASK, HOSTILE_NODE}
+
+
+def test_mention_sentences_cut_around_the_mention(graph: nx.MultiDiGraph) -> None:
+    text = "甲" * 100 + "市委" + "乙" * 100 + "。"
+    page = render_html(
+        graph,
+        documents=[DocumentText(DOC, "000.txt", "", text)],
+        mentions=[MentionSpan(ORG, "000.txt", 100, 102, "市委", "org")],
+    )
+    cut = html_view.CONTEXT_CHARS
+    assert _page_data(page)["mentions"][ORG] == [
+        [0, "…" + "甲" * cut, "市委", "乙" * cut + "…", ""]  # no document page: no anchor
+    ]
+
+
+def test_page_data_is_escaped_json(full_page: str) -> None:
+    marker = '<script type="application/json" id="pkg-data">'
+    start = full_page.index(marker) + len(marker)
+    block = full_page[start : full_page.index("</script>", start)]
+    assert "<" not in block and ">" not in block and "&" not in block
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in block
+
+
+@pytest.mark.parametrize("forbidden", FORBIDDEN)
+def test_payload_not_in_full_page_as_written(full_page: str, forbidden: str) -> None:
+    assert forbidden not in full_page
+
+
+def test_controls_and_panel(full_page: str) -> None:
+    assert '<input id="pkg-search" type="search"' in full_page
+    assert '<select id="pkg-doc" aria-label="document"><option value="">全部文档' in full_page
+    assert '<button id="pkg-reset" type="button">' in full_page
+    assert '<ul id="pkg-results" hidden></ul>' in full_page
+    assert '<aside id="pkg-panel" class="pkg-panel" aria-live="polite"></aside>' in full_page
+
+
+def test_content_security_policy_allows_no_request(full_page: str) -> None:
+    csp = f'<meta http-equiv="Content-Security-Policy" content="{html_view.CSP}">'
+    assert full_page.count(csp) == 1
+    assert full_page.index(csp) < full_page.index("<script")
+    assert "default-src 'none'" in html_view.CSP
+    assert "unsafe-eval" not in html_view.CSP
+
+
+def test_full_page_byte_identical_and_order_free(full_page: str) -> None:
+    again = render_html(
+        build_graph(reverse=True),
+        title="政策知识图谱 policykg",
+        documents=DOCUMENTS,
+        mentions=list(reversed(MENTIONS)),
+        document_pages={"000.txt": "docs/000.html"},
+    )
+    assert again == full_page
