@@ -28,16 +28,19 @@ from policykg.graph import (
     KnowledgeGraph,
     QueryResult,
     build_graph,
+    exports,
     load_turtle,
     run_query,
     validate_base,
 )
+from policykg.graph.validate import ValidationReport, validate_graph
 
 from .errors import Errors, OutputError
 from .files import collect_documents, document_names, locate_document, write_files_atomic
 from .html import render_html
 
 __all__ = [
+    "EXPORT_FILES",
     "GRAPH_HTML",
     "GRAPH_TTL",
     "BuildResult",
@@ -53,12 +56,26 @@ __all__ = [
     "load_graph",
     "query",
     "read_query",
+    "render_exports",
     "rule_stats",
+    "validate",
 ]
 
 #: File names a build writes into its output folder.
 GRAPH_TTL = "graph.ttl"
 GRAPH_HTML = "graph.html"
+
+#: The files each export format of a build writes (``policykg build --format``), in the
+#: order of :data:`policykg.graph.exports.FORMATS`.
+EXPORT_FILES: dict[str, tuple[str, ...]] = {
+    "ttl": (GRAPH_TTL,),
+    "nt": ("graph.nt",),
+    "jsonld": ("graph.jsonld",),
+    "trig": ("graph.trig",),
+    "graphml": ("graph.graphml",),
+    "gexf": ("graph.gexf",),
+    "csv": ("nodes.csv", "relationships.csv"),
+}
 
 #: Called after each document is extracted with (documents done, documents in all, name).
 Progress = Callable[[int, int, str], None]
@@ -71,16 +88,19 @@ class BuildResult:
     """What :func:`build` wrote and what the graph holds.
 
     ``entities`` counts graph nodes (entities merged across documents), ``relations`` the
-    distinct (head, type, tail) relation triples, ``triples`` all RDF triples in the Turtle.
+    distinct (head, type, tail) relation triples, ``triples`` all RDF triples of the graph.
+    ``exports`` are the graph files written for the formats asked for (:data:`EXPORT_FILES`),
+    ``graph_ttl`` the Turtle file among them (None when Turtle was not asked for).
     """
 
-    graph_ttl: Path
+    graph_ttl: Path | None
     graph_html: Path
     document_names: tuple[str, ...]
     entities: int
     relations: int
     triples: int
     graph: KnowledgeGraph = field(repr=False, compare=False)
+    exports: tuple[Path, ...] = ()
 
     @property
     def documents(self) -> int:
@@ -88,9 +108,9 @@ class BuildResult:
         return len(self.document_names)
 
     @property
-    def paths(self) -> tuple[Path, Path]:
-        """The files written: the Turtle file and the HTML page."""
-        return (self.graph_ttl, self.graph_html)
+    def paths(self) -> tuple[Path, ...]:
+        """The files written: the graph files of the formats, then the HTML page."""
+        return (*self.exports, self.graph_html)
 
 
 def extract_text(text: str, document: str = "<text>") -> Extraction:
@@ -133,14 +153,18 @@ def build(
     base: str = DEFAULT_BASE,
     title: str | None = None,
     progress: Progress | None = None,
+    formats: Iterable[str] = ("ttl",),
 ) -> BuildResult:
-    """Extract the documents, build one graph, write ``OUT/graph.ttl`` and ``OUT/graph.html``.
+    """Extract the documents, build one graph, write its files and ``OUT/graph.html``.
 
-    ``out_dir`` is created if needed. Both files are rendered before either is written and
+    ``formats`` are export formats of :data:`EXPORT_FILES` (each written once, in that
+    order, whatever order they are given in); the default writes ``OUT/graph.ttl``.
+    ``out_dir`` is created if needed. Every file is rendered before any is written, and all
     are written atomically, so a failure at any step leaves earlier output as it was. The
-    base IRI and the output folder are checked before the (slow) extraction starts.
-    ``title`` is the page heading (default: :func:`default_title`).
+    formats, the base IRI and the output folder are checked before the (slow) extraction
+    starts. ``title`` is the page heading (default: :func:`default_title`).
     """
+    chosen = _export_formats(formats)
     validate_base(base)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -149,20 +173,62 @@ def build(
     graph = build_graph(extractions, base=base)
     names = tuple(ext.document for ext in extractions)
     view = graph.to_networkx()
-    turtle = graph.serialize("turtle")
+    files = render_exports(graph, chosen)
     page = render_html(view, title=title if title is not None else default_title(names))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise OutputError(Errors.E111.format(path=os.fspath(out_dir), reason=reason)) from exc
-    ttl_path, html_path = out / GRAPH_TTL, out / GRAPH_HTML
-    write_files_atomic({ttl_path: turtle, html_path: page})
+    html_path = out / GRAPH_HTML
+    written: dict[StrPath, str | bytes] = {out / name: text for name, text in files.items()}
+    write_files_atomic({**written, html_path: page})
     entities = sum(1 for _, kind in view.nodes(data="kind") if kind == "entity")
     relations = {
         (head, tail, kind) for head, tail, kind in view.edges(data="type") if kind != "mentionedIn"
     }
-    return BuildResult(ttl_path, html_path, names, entities, len(relations), len(graph), graph)
+    ttl_path = out / GRAPH_TTL if "ttl" in chosen else None
+    return BuildResult(
+        ttl_path,
+        html_path,
+        names,
+        entities,
+        len(relations),
+        len(graph),
+        graph,
+        tuple(out / name for name in files),
+    )
+
+
+def _export_formats(formats: Iterable[str]) -> list[str]:
+    """The formats asked for, each once, in :data:`EXPORT_FILES` order; E112 for a bad one."""
+    asked = set()
+    for name in formats:
+        if name not in EXPORT_FILES:
+            choices = ", ".join(EXPORT_FILES)
+            raise OutputError(Errors.E112.format(name=name, choices=choices))
+        asked.add(name)
+    return [name for name in EXPORT_FILES if name in asked]
+
+
+def render_exports(graph: KnowledgeGraph, formats: Iterable[str]) -> dict[str, str]:
+    """The text of every file of these export formats, by file name (:data:`EXPORT_FILES`)."""
+    render: dict[str, Callable[[KnowledgeGraph], str]] = {
+        "ttl": exports.to_turtle,
+        "nt": exports.to_ntriples,
+        "jsonld": exports.to_jsonld,
+        "trig": exports.to_trig,
+        "graphml": exports.to_graphml,
+        "gexf": exports.to_gexf,
+    }
+    files: dict[str, str] = {}
+    for name in _export_formats(formats):
+        if name == "csv":
+            files.update(zip(EXPORT_FILES[name], exports.to_neo4j_csv(graph), strict=True))
+        else:
+            (file_name,) = EXPORT_FILES[name]
+            files[file_name] = render[name](graph)
+    return files
 
 
 def default_title(names: Sequence[str]) -> str:
@@ -207,6 +273,15 @@ def query(graph_path: StrPath, sparql: str) -> QueryResult:
     if not sparql.strip():
         raise OutputError(Errors.E123)
     return run_query(load_graph(graph_path), sparql)
+
+
+def validate(graph_path: StrPath) -> ValidationReport:
+    """Check the graph in a Turtle file against the policykg SHACL shapes (``shapes.ttl``).
+
+    The report says whether it conforms and lists every violation; an unreadable or invalid
+    file is an :class:`OutputError`, as for :func:`query`.
+    """
+    return validate_graph(load_graph(graph_path))
 
 
 def read_query(path: StrPath) -> str:
