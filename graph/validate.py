@@ -21,7 +21,7 @@ from rdflib.term import Node
 from .model import KnowledgeGraph
 from .vocab import NIF, PKG, curie, new_graph
 
-__all__ = ["ValidationReport", "Violation", "load_shapes", "validate_graph"]
+__all__ = ["ValidationReport", "Violation", "describe", "load_shapes", "validate_graph"]
 
 
 @dataclass(frozen=True, slots=True)

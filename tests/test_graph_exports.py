@@ -240,6 +240,18 @@ def test_jsonld_typed_attributes_keep_their_datatypes() -> None:
     assert values == {Literal("6", datatype=XSD.decimal), Literal("2026", datatype=XSD.gYear)}
 
 
+def test_jsonld_writes_in_full_a_value_that_does_not_fit_its_term() -> None:
+    metadata = {"date": "2022年3月", "title": "标题", "spatial": "呼伦贝尔市"}
+    graph = build_graph([Extraction("d.txt", "文本", [], [], metadata=metadata)])
+    data = json.loads(ex.to_jsonld(graph))
+    (node,) = data["@graph"]
+    assert "date" not in node  # the term means an xsd:date
+    assert (node["dcterms:date"], node["title"]) == ("2022年3月", "标题")
+    back = Graph().parse(data=ex.to_jsonld(graph), format="json-ld")
+    assert isomorphic(back, graph.rdf)
+    assert set(back.objects(None, DCTERMS.date)) == {Literal("2022年3月")}
+
+
 def test_jsonld_of_an_empty_graph() -> None:
     data = json.loads(ex.to_jsonld(KnowledgeGraph()))
     assert data == {"@context": ex.jsonld_context(), "@graph": []}
