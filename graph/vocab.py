@@ -150,6 +150,14 @@ RELATION_PROPERTIES: dict[RelationType, URIRef] = {
 }
 
 
+def curie(iri: str) -> str:
+    """``prefix:local`` for an IRI in one of the :data:`PREFIXES` namespaces, else the IRI."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(str(item[1]))):
+        if iri.startswith(str(namespace)) and len(iri) > len(str(namespace)):
+            return f"{prefix}:{iri[len(str(namespace)) :]}"
+    return iri
+
+
 def new_graph() -> Graph:
     """An empty graph with exactly the policykg prefixes bound (no rdflib defaults)."""
     graph = Graph(bind_namespaces="none")

@@ -28,10 +28,12 @@ from policykg.graph import (
     KnowledgeGraph,
     QueryResult,
     build_graph,
+    exports,
     load_turtle,
     run_query,
     validate_base,
 )
+from policykg.graph.validate import ValidationReport, validate_graph
 
 from .docview import document_pages
 from .errors import Errors, OutputError
@@ -45,6 +47,7 @@ from .files import (
 from .html import render_html
 
 __all__ = [
+    "EXPORT_FILES",
     "GRAPH_HTML",
     "GRAPH_TTL",
     "BuildResult",
@@ -60,13 +63,27 @@ __all__ = [
     "load_graph",
     "query",
     "read_query",
+    "render_exports",
     "rule_stats",
     "show",
+    "validate",
 ]
 
 #: File names a build writes into its output folder.
 GRAPH_TTL = "graph.ttl"
 GRAPH_HTML = "graph.html"
+
+#: The files each export format of a build writes (``policykg build --format``), in the
+#: order of :data:`policykg.graph.exports.FORMATS`.
+EXPORT_FILES: dict[str, tuple[str, ...]] = {
+    "ttl": (GRAPH_TTL,),
+    "nt": ("graph.nt",),
+    "jsonld": ("graph.jsonld",),
+    "trig": ("graph.trig",),
+    "graphml": ("graph.graphml",),
+    "gexf": ("graph.gexf",),
+    "csv": ("nodes.csv", "relationships.csv"),
+}
 
 #: Called after each document is extracted with (documents done, documents in all, name).
 Progress = Callable[[int, int, str], None]
@@ -79,16 +96,19 @@ class BuildResult:
     """What :func:`build` wrote and what the graph holds.
 
     ``entities`` counts graph nodes (entities merged across documents), ``relations`` the
-    distinct (head, type, tail) relation triples, ``triples`` all RDF triples in the Turtle.
+    distinct (head, type, tail) relation triples, ``triples`` all RDF triples of the graph.
+    ``exports`` are the graph files written for the formats asked for (:data:`EXPORT_FILES`),
+    ``graph_ttl`` the Turtle file among them (None when Turtle was not asked for).
     """
 
-    graph_ttl: Path
+    graph_ttl: Path | None
     graph_html: Path
     document_names: tuple[str, ...]
     entities: int
     relations: int
     triples: int
     graph: KnowledgeGraph = field(repr=False, compare=False)
+    exports: tuple[Path, ...] = ()
     #: The document pages written next to graph.html (``OUT/docs/<name>.html``), by name.
     document_pages: tuple[Path, ...] = ()
 
@@ -98,9 +118,9 @@ class BuildResult:
         return len(self.document_names)
 
     @property
-    def paths(self) -> tuple[Path, Path]:
-        """The files written: the Turtle file and the HTML page."""
-        return (self.graph_ttl, self.graph_html)
+    def paths(self) -> tuple[Path, ...]:
+        """The files written: the graph files of the formats, the HTML page, the document pages."""
+        return (*self.exports, self.graph_html, *self.document_pages)
 
 
 def extract_text(text: str, document: str = "<text>") -> Extraction:
@@ -143,16 +163,20 @@ def build(
     base: str = DEFAULT_BASE,
     title: str | None = None,
     progress: Progress | None = None,
+    formats: Iterable[str] = ("ttl",),
 ) -> BuildResult:
-    """Extract the documents, build one graph, write ``OUT/graph.ttl`` and ``OUT/graph.html``.
+    """Extract the documents, build one graph, write its files and ``OUT/graph.html``.
 
-    Each document's view (its text with the entities marked, see :mod:`.docview`) goes to
+    ``formats`` are export formats of :data:`EXPORT_FILES` (each written once, in that
+    order, whatever order they are given in); the default writes ``OUT/graph.ttl``. Each
+    document's view (its text with the entities marked, see :mod:`.docview`) goes to
     ``OUT/docs/<name>.html``, linked from the graph page's side panel. ``out_dir`` is
-    created if needed. Both files are rendered before either is written and
+    created if needed. Every file is rendered before any is written, and all
     are written atomically, so a failure at any step leaves earlier output as it was. The
-    base IRI and the output folder are checked before the (slow) extraction starts.
-    ``title`` is the page heading (default: :func:`default_title`).
+    formats, the base IRI and the output folder are checked before the (slow) extraction
+    starts. ``title`` is the page heading (default: :func:`default_title`).
     """
+    chosen = _export_formats(formats)
     validate_base(base)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -161,7 +185,7 @@ def build(
     graph = build_graph(extractions, base=base)
     names = tuple(ext.document for ext in extractions)
     view = graph.to_networkx()
-    turtle = graph.serialize("turtle")
+    files = render_exports(graph, chosen)
     documents, mentions = graph.documents(), graph.mentions()
     pages = document_pages(documents, mentions, view, graph_href=f"../{GRAPH_HTML}")
     page = render_html(
@@ -171,24 +195,65 @@ def build(
         mentions=mentions,
         document_pages={name: href for name, (href, _) in pages.items()},
     )
-    ttl_path, html_path = out / GRAPH_TTL, out / GRAPH_HTML
-    files: dict[StrPath, str | bytes] = {ttl_path: turtle, html_path: page}
-    files.update({out / href: text for href, text in pages.values()})
-    for folder in sorted({Path(path).parent for path in files}):
+    html_path = out / GRAPH_HTML
+    written: dict[StrPath, str | bytes] = {out / name: text for name, text in files.items()}
+    written[html_path] = page
+    written.update({out / href: text for href, text in pages.values()})
+    for folder in sorted({out} | {Path(path).parent for path in written}):
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             raise OutputError(Errors.E111.format(path=os.fspath(folder), reason=reason)) from exc
-    write_files_atomic(files)
+    write_files_atomic(written)
     entities = sum(1 for _, kind in view.nodes(data="kind") if kind == "entity")
     relations = {
         (head, tail, kind) for head, tail, kind in view.edges(data="type") if kind != "mentionedIn"
     }
+    ttl_path = out / GRAPH_TTL if "ttl" in chosen else None
     doc_paths = tuple(out / href for href, _ in pages.values())
     return BuildResult(
-        ttl_path, html_path, names, entities, len(relations), len(graph), graph, doc_paths
+        ttl_path,
+        html_path,
+        names,
+        entities,
+        len(relations),
+        len(graph),
+        graph,
+        tuple(out / name for name in files),
+        doc_paths,
     )
+
+
+def _export_formats(formats: Iterable[str]) -> list[str]:
+    """The formats asked for, each once, in :data:`EXPORT_FILES` order; E112 for a bad one."""
+    asked = set()
+    for name in formats:
+        if name not in EXPORT_FILES:
+            choices = ", ".join(EXPORT_FILES)
+            raise OutputError(Errors.E112.format(name=name, choices=choices))
+        asked.add(name)
+    return [name for name in EXPORT_FILES if name in asked]
+
+
+def render_exports(graph: KnowledgeGraph, formats: Iterable[str]) -> dict[str, str]:
+    """The text of every file of these export formats, by file name (:data:`EXPORT_FILES`)."""
+    render: dict[str, Callable[[KnowledgeGraph], str]] = {
+        "ttl": exports.to_turtle,
+        "nt": exports.to_ntriples,
+        "jsonld": exports.to_jsonld,
+        "trig": exports.to_trig,
+        "graphml": exports.to_graphml,
+        "gexf": exports.to_gexf,
+    }
+    files: dict[str, str] = {}
+    for name in _export_formats(formats):
+        if name == "csv":
+            files.update(zip(EXPORT_FILES[name], exports.to_neo4j_csv(graph), strict=True))
+        else:
+            (file_name,) = EXPORT_FILES[name]
+            files[file_name] = render[name](graph)
+    return files
 
 
 def show(path: StrPath, out: StrPath) -> ShowResult:
@@ -258,6 +323,15 @@ def query(graph_path: StrPath, sparql: str) -> QueryResult:
     if not sparql.strip():
         raise OutputError(Errors.E123)
     return run_query(load_graph(graph_path), sparql)
+
+
+def validate(graph_path: StrPath) -> ValidationReport:
+    """Check the graph in a Turtle file against the policykg SHACL shapes (``shapes.ttl``).
+
+    The report says whether it conforms and lists every violation; an unreadable or invalid
+    file is an :class:`OutputError`, as for :func:`query`.
+    """
+    return validate_graph(load_graph(graph_path))
 
 
 def read_query(path: StrPath) -> str:

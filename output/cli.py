@@ -25,6 +25,10 @@ __all__ = ["main"]
 DEFAULT_BASE_IRI: Final = "https://w3id.org/policykg/id/"
 #: policykg.output.results.FORMATS, spelled out for the same reason (a test checks it).
 RESULT_FORMATS: Final = ("table", "csv", "json")
+#: policykg.graph.exports.FORMATS, spelled out for the same reason (a test checks it).
+EXPORT_FORMATS: Final = ("ttl", "nt", "jsonld", "trig", "graphml", "gexf", "csv")
+#: Export formats whose file is RDF: the summary gives the triple count after the first.
+RDF_FORMATS: Final = ("ttl", "nt", "jsonld", "trig")
 
 _CONTEXT: Final[dict[str, Any]] = {"help_option_names": ["-h", "--help"]}
 
@@ -106,11 +110,26 @@ def main(debug: bool) -> None:
     default=None,
     help="Heading of the HTML page  [default: 'policykg: ' and the document or their number]",
 )
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(EXPORT_FORMATS),
+    help="Graph file to write; repeat for several: ttl (graph.ttl), nt (graph.nt), jsonld "
+    "(graph.jsonld), trig (graph.trig, a named graph per document), graphml "
+    "(graph.graphml), gexf (graph.gexf), csv (nodes.csv and relationships.csv for "
+    "neo4j-admin import)  [default: ttl]",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
 def build(
-    paths: tuple[str, ...], out_dir: Path, base: str | None, title: str | None, quiet: bool
+    paths: tuple[str, ...],
+    out_dir: Path,
+    base: str | None,
+    title: str | None,
+    formats: tuple[str, ...],
+    quiet: bool,
 ) -> None:
-    """Build OUT/graph.ttl and OUT/graph.html from documents.
+    """Build OUT/graph.ttl (or the --format files) and OUT/graph.html from documents.
 
     graph.html is one offline page: search, filters by type and document, and a side panel
     with each entity's mentions and relations, linking to each document's view (its text
@@ -123,6 +142,7 @@ def build(
     \b
     Example:
         policykg build seeds/ -o out/
+        policykg build seeds/ -o out/ --format ttl --format graphml --format csv
     """
     from .api import build as build_files
 
@@ -136,10 +156,18 @@ def build(
         base=DEFAULT_BASE_IRI if base is None else base,
         title=title,
         progress=progress,
+        formats=formats or EXPORT_FORMATS[:1],
     )
+    files = [str(path) for path in (*result.exports, result.graph_html)]
+    rdf = [f for f in files if f.rsplit(".", 1)[-1] in RDF_FORMATS]
+    if rdf:
+        files[files.index(rdf[0])] += f" ({result.triples} triples)"
+    if result.document_pages:
+        folder = result.document_pages[0].parent
+        files.append(f"{len(result.document_pages)} document pages in {folder}/")
+    listed = ", ".join(files[:-1]) + f" and {files[-1]}"
     click.echo(
-        f"Wrote {result.graph_ttl} ({result.triples} triples) and {result.graph_html}: "
-        f"{result.documents} documents, {result.entities} entities, "
+        f"Wrote {listed}: {result.documents} documents, {result.entities} entities, "
         f"{result.relations} relations."
     )
 
@@ -345,3 +373,25 @@ def stats(paths: tuple[str, ...], as_json: bool, quiet: bool) -> None:
         _emit(json.dumps(rule_stats_to_json(result), ensure_ascii=False, indent=2) + "\n")
     else:
         click.echo(format_rule_stats(result), nl=False)
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument("graph", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate(graph: Path) -> None:
+    """Check a graph.ttl against the policykg SHACL shapes.
+
+    Runs pyshacl with the shapes of the vocabulary (graph/shapes.ttl) and prints whether
+    the graph conforms, then each violation: its focus node and that node's label, the
+    path, the value and the message. Exit status 0 when the graph conforms, 1 when not.
+
+    \b
+    Example:
+        policykg validate out/graph.ttl
+    """
+    from .api import validate as validate_file
+    from .validation import format_validation
+
+    report = validate_file(graph)
+    click.echo(format_validation(report, str(graph)), nl=False)
+    if not report.conforms:
+        raise click.exceptions.Exit(1)

@@ -28,6 +28,7 @@ class Errors:
     # -- writing output (output/files.py, output/api.py): E110-E119 ---------------------------
     E110 = "E110 output folder {path} is an existing file; give a folder with -o"
     E111 = "E111 cannot write {path}: {reason}; check that the folder exists and is writable"
+    E112 = "E112 unknown export format {name!r}; choose from {choices}"
 
     # -- reading graphs and queries (output/api.py): E120-E129 ---------------------------------
     E120 = "E120 cannot read graph {path}: {reason}; give a Turtle file written by policykg build"

@@ -18,7 +18,7 @@ from rdflib.compare import isomorphic
 import policykg.output
 from policykg.extract import Extraction, InputError
 from policykg.extract.rules import rule_catalogue
-from policykg.graph import QueryError, build_graph
+from policykg.graph import QueryError, build_graph, exports
 from policykg.output import api
 from policykg.output.api import (
     GRAPH_HTML,
@@ -34,6 +34,7 @@ from policykg.output.api import (
     read_query,
     rule_stats,
     show,
+    validate,
 )
 from policykg.output.docview import document_pages
 from policykg.output.errors import OutputError
@@ -113,7 +114,7 @@ def test_build_writes_turtle_and_html_of_the_graph(
     assert calls == ["c.txt"]
     assert result.graph_ttl == out / GRAPH_TTL
     assert result.graph_html == out / GRAPH_HTML
-    assert result.paths == (out / "graph.ttl", out / "graph.html")
+    assert result.paths == (out / "graph.ttl", out / "graph.html", out / "docs" / "c.html")
     assert (result.document_names, result.documents) == (("c.txt",), 1)
     assert (result.entities, result.relations, result.triples) == (3, 2, len(expected))
     assert result.graph_ttl.read_bytes() == expected.serialize("turtle").encode("utf-8")
@@ -138,6 +139,7 @@ def test_build_turtle_reads_back_as_the_same_graph(
     docs: Path, tmp_path: Path, calls: list[str]
 ) -> None:
     result = build([docs], tmp_path / "out")
+    assert result.graph_ttl is not None
     back = load_graph(result.graph_ttl)
     assert len(back) == result.triples == len(result.graph)
     assert isomorphic(back.rdf, result.graph.rdf)
@@ -160,6 +162,7 @@ def test_build_of_several_documents_merges_entities_and_reports_progress(
 
 def test_build_base_iri(docs: Path, tmp_path: Path, calls: list[str]) -> None:
     result = build([docs / "c.txt"], tmp_path / "out", base="http://example.org/kg/")
+    assert result.graph_ttl is not None
     turtle = result.graph_ttl.read_text(encoding="utf-8")
     assert "<http://example.org/kg/entity/organization/" in turtle
     assert "https://w3id.org/policykg/id/" not in turtle
@@ -485,3 +488,72 @@ def test_show_writes_the_page_build_writes_without_graph_links(
     assert linked != pages["c.txt"][1]
     assert '<a href="../graph.html">返回图谱 back to the graph</a>' in linked
     assert policykg.output.show is show
+
+
+# -- build formats and validate ---------------------------------------------------------------
+
+
+def test_build_writes_the_files_of_each_format_once_in_order(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    out = tmp_path / "out"
+    result = build([docs / "c.txt"], out, formats=["csv", "jsonld", "csv", "nt"])
+    graph = build_graph([handmade("c.txt")])
+    names = ["graph.nt", "graph.jsonld", "nodes.csv", "relationships.csv"]
+    assert result.exports == tuple(out / name for name in names)
+    assert result.paths == (*result.exports, out / GRAPH_HTML, out / "docs" / "c.html")
+    assert result.graph_ttl is None
+    assert sorted(os.listdir(out)) == sorted([*names, GRAPH_HTML, "docs"])
+    assert (out / "graph.jsonld").read_text(encoding="utf-8") == exports.to_jsonld(graph)
+    assert result.triples == len(graph)
+
+
+def test_build_default_format_is_turtle(docs: Path, tmp_path: Path, calls: list[str]) -> None:
+    result = build([docs / "c.txt"], tmp_path / "out")
+    assert result.exports == (tmp_path / "out" / GRAPH_TTL,)
+    assert result.graph_ttl == tmp_path / "out" / GRAPH_TTL
+    only_html = build([docs / "c.txt"], tmp_path / "html", formats=[])
+    assert (only_html.exports, only_html.graph_ttl) == ((), None)
+    assert sorted(os.listdir(tmp_path / "html")) == ["docs", GRAPH_HTML]
+
+
+def test_render_exports_names_each_file() -> None:
+    graph = build_graph([handmade("c.txt")])
+    files = api.render_exports(graph, ["gexf", "ttl"])
+    assert list(files) == ["graph.ttl", "graph.gexf"]
+    assert files["graph.gexf"] == exports.to_gexf(graph)
+    assert list(api.render_exports(graph, ["csv"])) == ["nodes.csv", "relationships.csv"]
+
+
+def test_build_unknown_format_fails_before_extracting(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    with pytest.raises(OutputError) as info:
+        build([docs], tmp_path / "out", formats=["ttl", "rdfxml"])
+    assert str(info.value) == (
+        "E112 unknown export format 'rdfxml'; choose from ttl, nt, jsonld, trig, graphml, gexf, csv"
+    )
+    assert calls == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_a_built_graph_and_a_broken_one(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    result = build([docs / "c.txt"], tmp_path / "out")
+    assert result.graph_ttl is not None
+    report = validate(result.graph_ttl)
+    assert (report.conforms, report.triples, report.violations) == (True, result.triples, ())
+    broken = tmp_path / "broken.ttl"
+    text = result.graph_ttl.read_text(encoding="utf-8")
+    broken.write_text(text.replace('"市委"@zh', '"市委"'), encoding="utf-8")
+    report = validate(broken)
+    assert not report.conforms
+    assert [(v.label, v.path, v.value) for v in report.violations] == [
+        ("市委", "skos:prefLabel", "市委")
+    ]
+
+
+def test_validate_names_an_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match=r"^E120 cannot read graph .*nothing\.ttl: "):
+        validate(tmp_path / "nothing.ttl")

@@ -25,13 +25,14 @@ from click.testing import CliRunner, Result
 
 from policykg.extract import Extraction, InputError, rulestats
 from policykg.extract.rules import RuleInfo
-from policykg.graph import DEFAULT_BASE, build_graph
+from policykg.graph import DEFAULT_BASE, build_graph, exports
 from policykg.output import api, results
-from policykg.output.cli import DEFAULT_BASE_IRI, RESULT_FORMATS, main
+from policykg.output.cli import DEFAULT_BASE_IRI, EXPORT_FORMATS, RESULT_FORMATS, main
 from policykg.output.docview import document_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+CORPUS = ROOT.parent / "shared" / "corpus"
 SEED = SEEDS / "000_e07ead4074b87c09.txt"
 SEED_GOLD = SEEDS / "000_e07ead4074b87c09.json"
 #: The command as a subprocess (the installed console script may not be on PATH).
@@ -132,7 +133,8 @@ def seed_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeedRuns]:
 
 
 SUMMARY = re.compile(
-    r"Wrote (?P<ttl>.+/graph\.ttl) \((?P<triples>\d+) triples\) and (?P<html>.+/graph\.html): "
+    r"Wrote (?P<ttl>.+/graph\.ttl) \((?P<triples>\d+) triples\), (?P<html>.+/graph\.html) "
+    r"and (?P<pages>\d+) document pages in .+/docs/: "
     r"(?P<documents>\d+) documents, (?P<entities>\d+) entities, (?P<relations>\d+) relations\.\n"
 )
 
@@ -224,10 +226,18 @@ def test_help_lists_every_command() -> None:
     assert result.stdout.startswith("Usage: policykg [OPTIONS] COMMAND [ARGS]...\n")
     commands = result.stdout.split("Commands:\n", 1)[1]
     assert [line.split()[0] for line in commands.splitlines()] == sorted(main.commands)
-    assert sorted(main.commands) == ["build", "eval", "extract", "query", "show", "stats"]
+    assert sorted(main.commands) == [
+        "build",
+        "eval",
+        "extract",
+        "query",
+        "show",
+        "stats",
+        "validate",
+    ]
 
 
-@pytest.mark.parametrize("name", ["build", "eval", "extract", "query", "show", "stats"])
+@pytest.mark.parametrize("name", ["build", "eval", "extract", "query", "show", "stats", "validate"])
 def test_every_command_and_option_is_documented(name: str) -> None:
     command = main.commands[name]
     assert command.help is not None
@@ -261,6 +271,7 @@ def test_version() -> None:
 def test_spelled_out_defaults_match_the_library() -> None:
     assert DEFAULT_BASE_IRI == DEFAULT_BASE
     assert RESULT_FORMATS == results.FORMATS
+    assert EXPORT_FORMATS == exports.FORMATS == tuple(api.EXPORT_FILES)
 
 
 def test_help_imports_no_nlp_or_rdf_library() -> None:
@@ -269,6 +280,7 @@ def test_help_imports_no_nlp_or_rdf_library() -> None:
         "from policykg.output.cli import main\n"
         "for args in (['--help'], ['build', '--help'], ['extract', '--help'],\n"
         "             ['query', '--help'], ['eval', '--help'], ['stats', '--help'],\n"
+        "             ['validate', '--help'],\n"
         "             ['--version']):\n"
         "    try:\n"
         "        main(args, prog_name='policykg')\n"
@@ -291,8 +303,8 @@ def test_build_quiet_title_base(workdir: Path, fake_rules: None) -> None:
     triples = len(build_graph([handmade("a.txt"), handmade("b.txt")]))
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (
-        f"Wrote out/graph.ttl ({triples} triples) and out/graph.html: "
-        "2 documents, 3 entities, 2 relations.\n"
+        f"Wrote out/graph.ttl ({triples} triples), out/graph.html and 2 document pages in "
+        "out/docs/: 2 documents, 3 entities, 2 relations.\n"
     )
     assert "<http://example.org/kg/doc/" in (workdir / "out/graph.ttl").read_text("utf-8")
     assert "<title>两份文件</title>" in (workdir / "out/graph.html").read_text("utf-8")
@@ -1056,3 +1068,161 @@ def test_show_seed(tmp_path: Path) -> None:
     page = (tmp_path / "doc.html").read_text("utf-8")
     assert page.count('<mark class="entity"') >= int(summary[1]) > int(summary[2]) > 0
     assert 'title="乡村振兴战略 · Strategy 战略">乡村振兴战略<span class="entity-label"' in page
+
+
+# -- build --format ---------------------------------------------------------------------------
+
+
+def test_build_every_format(workdir: Path, fake_rules: None) -> None:
+    formats = [arg for name in reversed(EXPORT_FORMATS) for arg in ("--format", name)]
+    result = invoke(["build", "docs", "-o", "out", "-q", *formats, "--format", "nt"])
+    graph = build_graph([handmade("a.txt"), handmade("b.txt")])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        f"Wrote out/graph.ttl ({len(graph)} triples), out/graph.nt, out/graph.jsonld, "
+        "out/graph.trig, out/graph.graphml, out/graph.gexf, out/nodes.csv, "
+        "out/relationships.csv, out/graph.html and 2 document pages in out/docs/: "
+        "2 documents, 3 entities, 2 relations.\n"
+    )
+    nodes, relationships = exports.to_neo4j_csv(graph)
+    expected = {
+        "graph.ttl": graph.serialize("turtle"),
+        "graph.nt": exports.to_ntriples(graph),
+        "graph.jsonld": exports.to_jsonld(graph),
+        "graph.trig": exports.to_trig(graph),
+        "graph.graphml": exports.to_graphml(graph),
+        "graph.gexf": exports.to_gexf(graph),
+        "nodes.csv": nodes,
+        "relationships.csv": relationships,
+    }
+    assert sorted(os.listdir(workdir / "out")) == sorted([*expected, "graph.html", "docs"])
+    for name, text in expected.items():
+        assert (workdir / "out" / name).read_bytes() == text.encode("utf-8"), name
+
+
+def test_build_format_without_turtle(workdir: Path, fake_rules: None) -> None:
+    result = invoke(["build", "docs", "-o", "out", "-q", "--format", "graphml"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "Wrote out/graph.graphml, out/graph.html and 2 document pages in out/docs/: "
+        "2 documents, 3 entities, 2 relations.\n"
+    )
+    assert sorted(os.listdir(workdir / "out")) == ["docs", "graph.graphml", "graph.html"]
+    result = invoke(["build", "docs", "-o", "out2", "-q", "--format", "csv", "--format", "trig"])
+    triples = len(build_graph([handmade("a.txt"), handmade("b.txt")]))
+    assert result.stdout == (
+        f"Wrote out2/graph.trig ({triples} triples), out2/nodes.csv, out2/relationships.csv, "
+        "out2/graph.html and 2 document pages in out2/docs/: 2 documents, 3 entities, "
+        "2 relations.\n"
+    )
+
+
+def test_build_unknown_format_is_a_usage_error(workdir: Path) -> None:
+    result = invoke(["build", "docs", "-o", "out", "--format", "xml"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Usage: policykg build [OPTIONS] PATH...\nTry 'policykg build --help' for help.\n\n"
+        "Error: Invalid value for '--format': 'xml' is not one of 'ttl', 'nt', 'jsonld', "
+        "'trig', 'graphml', 'gexf', 'csv'.\n"
+    )
+    assert not (workdir / "out").exists()
+
+
+def test_build_whose_export_fails_writes_nothing(
+    workdir: Path, fake_rules: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert invoke(["build", "docs/a.txt", "-o", "out"]).exit_code == 0
+    before = {name: (workdir / "out" / name).read_bytes() for name in ("graph.ttl", "graph.html")}
+
+    def broken(*args: object) -> str:
+        raise ValueError("no GEXF today")
+
+    monkeypatch.setattr(exports, "to_gexf", broken)
+    result = invoke(["build", "docs", "-o", "out", "-q", "--format", "ttl", "--format", "gexf"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "policykg: error: no GEXF today\n"
+    assert {name: (workdir / "out" / name).read_bytes() for name in before} == before
+    assert sorted(os.listdir(workdir / "out")) == ["docs", "graph.html", "graph.ttl"]
+
+
+# -- validate ---------------------------------------------------------------------------------
+
+
+def test_validate_the_seeds_build_conforms(seed_runs: SeedRuns) -> None:
+    """Every graph build writes conforms: here the build of the seeds, with the real rules."""
+    summary = SUMMARY.fullmatch(seed_runs.build.stdout)
+    assert summary is not None
+    path = seed_runs.first / "graph.ttl"
+    result = invoke(["validate", str(path)])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        f"{path} conforms to the policykg shapes: {summary['triples']} triples, 0 violations.\n"
+    )
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS} (CI has only the repo)")
+def test_validate_the_corpus_build_conforms(tmp_path: Path) -> None:
+    built = invoke(["build", str(CORPUS), "-o", str(tmp_path), "-q"])
+    assert built.exit_code == 0, built.output
+    result = invoke(["validate", str(tmp_path / "graph.ttl")])
+    assert (result.exit_code, result.stderr) == (0, ""), result.stdout
+    assert result.stdout.endswith(" triples, 0 violations.\n")
+
+
+def test_validate_lists_violations_and_exits_1(graph_ttl: str) -> None:
+    graph = rdflib.Graph().parse(graph_ttl, format="turtle")
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    pkg = rdflib.Namespace("https://w3id.org/policykg/vocab#")
+    (task,) = graph.subjects(rdflib.RDF.type, pkg.Task)
+    (doc,) = graph.subjects(rdflib.RDF.type, pkg.Document)
+    graph.remove((task, skos.prefLabel, None))
+    graph.add((rdflib.URIRef(STRATEGY_IRI), pkg.deploys, task))
+    graph.serialize("graph.ttl", format="turtle")
+    result = invoke(["validate", "graph.ttl"])
+    assert (result.exit_code, result.stderr) == (1, "")
+    assert result.stdout == (
+        f"graph.ttl does not conform to the policykg shapes: {len(graph)} triples, "
+        "3 violations.\n"
+        "\n"
+        f"1. <{doc}> a.txt\n"
+        "   path     pkg:deploys\n"
+        f"   value    <{STRATEGY_IRI}> 乡村振兴战略\n"
+        "   message  a relation of an entity of this document has no pkg:Assertion that "
+        "restates it\n"
+        "\n"
+        f"2. <{STRATEGY_IRI}> 乡村振兴战略\n"
+        "   message  the head of pkg:deploys is an Organization, Person or Event\n"
+        "\n"
+        f"3. <{task}>\n"
+        "   path     skos:prefLabel\n"
+        "   message  an entity has exactly one skos:prefLabel, a literal tagged @zh\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stderr"),
+    [
+        (
+            ["validate", "nope.ttl"],
+            2,
+            "Usage: policykg validate [OPTIONS] GRAPH\nTry 'policykg validate --help' for help."
+            "\n\nError: Invalid value for 'GRAPH': File 'nope.ttl' does not exist.\n",
+        ),
+        (
+            ["validate"],
+            2,
+            "Usage: policykg validate [OPTIONS] GRAPH\nTry 'policykg validate --help' for help."
+            "\n\nError: Missing argument 'GRAPH'.\n",
+        ),
+    ],
+)
+def test_validate_usage_errors(workdir: Path, args: list[str], code: int, stderr: str) -> None:
+    result = invoke(args)
+    assert (result.exit_code, result.stdout, result.stderr) == (code, "", stderr)
+
+
+def test_validate_a_file_that_is_not_turtle(workdir: Path) -> None:
+    (workdir / "notes.ttl").write_text("市委 乡村振兴\n", encoding="utf-8")
+    result = invoke(["validate", "notes.ttl"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("policykg: error: E121 notes.ttl is not valid Turtle (")
