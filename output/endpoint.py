@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import contextlib
 import importlib.resources
-import multiprocessing
 import queue
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -69,6 +71,8 @@ DEFAULT_WORKERS: Final = 2
 ENDPOINT: Final = "/sparql"
 #: The largest request body read, in bytes.
 MAX_BODY: Final = 1 << 20
+#: The module a worker process runs (``python -m``).
+_MODULE: Final = "policykg.output.endpoint"
 #: Seconds a worker may take to load the graph before the server gives up on it.
 LOAD_TIMEOUT: Final = 600.0
 
@@ -175,13 +179,15 @@ def _quality(media_types: tuple[str, ...], ranges: list[tuple[str, float]]) -> f
 # -- worker processes -------------------------------------------------------------------------
 
 
-def _worker_main(conn: Connection, turtle: bytes, max_rows: int) -> None:
-    """A worker: load the graph, say ready, then answer (sparql, accept) until told to stop.
+def _worker_main(fd: int, max_rows: int) -> None:
+    """A worker (``python -m policykg.output.endpoint FD MAX_ROWS``): read the graph from
+    the socket ``fd``, say ready, then answer ``(sparql, accept)`` until told to stop.
 
-    Ctrl-C reaches the whole process group: the worker leaves it to the server to stop it.
+    Only built-in types cross the socket (the worker runs this module as ``__main__``).
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    store = QueryStore.from_turtle(turtle)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    conn = Connection(fd)
+    store = QueryStore.from_turtle(conn.recv_bytes())
     conn.send(("ready", len(store)))
     while True:
         try:
@@ -192,37 +198,56 @@ def _worker_main(conn: Connection, turtle: bytes, max_rows: int) -> None:
             return
         sparql, accept = request
         try:
-            conn.send(answer(store, sparql, accept, max_rows))
+            response = answer(store, sparql, accept, max_rows)
         except Exception as exc:  # a bug: say so rather than leave the request hanging
-            conn.send(error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {exc!r}"))
+            response = error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {exc!r}")
+        conn.send((response.status, response.content_type, response.body, response.headers))
 
 
 class _Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process (a fresh interpreter) and the server's end of its socket.
 
-    def __init__(self, context: Any, turtle: bytes, max_rows: int) -> None:
-        self.conn, child = context.Pipe()
-        self.process = context.Process(
-            target=_worker_main, args=(child, turtle, max_rows), daemon=True
-        )
-        self.process.start()
-        child.close()
+    A fresh ``python -m`` rather than multiprocessing: a child of multiprocessing's spawn or
+    forkserver methods re-imports the caller's ``__main__``, which breaks ``serve`` called
+    from a script without a main guard or from standard input.
+    """
 
-    def wait_ready(self, timeout: float) -> bool:
-        """Whether the worker loaded the graph within ``timeout`` seconds."""
+    def __init__(self, max_rows: int) -> None:
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", _MODULE, str(theirs.fileno()), str(max_rows)],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # out of the terminal's process group: no Ctrl-C
+            )
+        self.conn = Connection(ours.detach())
+
+    def load(self, turtle: bytes, timeout: float) -> bool:
+        """Send the graph; whether the worker loaded it within ``timeout`` seconds."""
         try:
+            self.conn.send_bytes(turtle)
             return bool(self.conn.poll(timeout)) and self.conn.recv()[0] == "ready"
         except (EOFError, OSError):
             return False
+
+    def ask(self, sparql: str, accept: str | None, timeout: float) -> Response | None:
+        """The worker's response, or None when it has not answered within ``timeout``."""
+        self.conn.send((sparql, accept))
+        if not self.conn.poll(max(timeout, 0.0)):
+            return None
+        status, content_type, body, headers = self.conn.recv()
+        return Response(status, content_type, body, headers)
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
             with contextlib.suppress(OSError):
                 self.conn.send(None)
-            self.process.join(1.0)
-        if self.process.is_alive():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(1.0)
+        if self.process.poll() is None:
             self.process.kill()
-            self.process.join(5.0)
+            self.process.wait(5.0)
         self.conn.close()
 
 
@@ -230,24 +255,18 @@ class WorkerPool:
     """Worker processes that each hold the graph and answer one query at a time.
 
     A query that outlives its timeout has its worker killed and replaced (see the module
-    docstring). Processes are forked from a clean forkserver where the platform has one.
+    docstring).
     """
 
     def __init__(self, turtle: bytes, workers: int, max_rows: int) -> None:
-        methods = multiprocessing.get_all_start_methods()
-        self._context = multiprocessing.get_context(
-            "forkserver" if "forkserver" in methods else "spawn"
-        )
-        if "forkserver" in methods:
-            self._context.set_forkserver_preload([__name__])
         self._turtle, self._max_rows = turtle, max_rows
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        started = [self._start() for _ in range(max(workers, 1))]
+        started = [self._start() for _ in range(max(workers, 1))]  # they import in parallel
         for worker in started:
-            if not worker.wait_ready(LOAD_TIMEOUT):
+            if not worker.load(turtle, LOAD_TIMEOUT):
                 self.close()
                 raise OSError("a query worker could not load the graph; try fewer --workers")
             self._idle.put(worker)
@@ -263,14 +282,13 @@ class WorkerPool:
                 f"all query workers stayed busy for {timeout:g} s; try again later",
             )
         try:
-            worker.conn.send((sparql, accept))
-            if worker.conn.poll(max(deadline - time.monotonic(), 0.0)):
-                response: Response = worker.conn.recv()
-                self._idle.put(worker)
-                return response
+            response = worker.ask(sparql, accept, deadline - time.monotonic())
         except (EOFError, OSError):
             self._replace(worker)
             return error(HTTPStatus.INTERNAL_SERVER_ERROR, "the query worker died; try again")
+        if response is not None:
+            self._idle.put(worker)
+            return response
         self._replace(worker)
         return error(
             HTTPStatus.SERVICE_UNAVAILABLE,
@@ -287,7 +305,7 @@ class WorkerPool:
             worker.stop()
 
     def _start(self) -> _Worker:
-        worker = _Worker(self._context, self._turtle, self._max_rows)
+        worker = _Worker(self._max_rows)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -303,7 +321,7 @@ class WorkerPool:
         fresh = self._start()
 
         def join_when_ready() -> None:
-            if fresh.wait_ready(LOAD_TIMEOUT) and not self._closed:
+            if fresh.load(self._turtle, LOAD_TIMEOUT) and not self._closed:
                 self._idle.put(fresh)
 
         threading.Thread(target=join_when_ready, daemon=True).start()
@@ -475,3 +493,7 @@ def _page(name: str) -> bytes:
     """A file of ``templates/`` next to this module."""
     resource = importlib.resources.files(__package__ or "policykg.output") / "templates" / name
     return resource.read_bytes()
+
+
+if __name__ == "__main__":
+    _worker_main(int(sys.argv[1]), int(sys.argv[2]))
