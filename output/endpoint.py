@@ -19,7 +19,8 @@ Limits, so that one query cannot take the machine or the network:
   ``timeout`` seconds for a free worker gets 503 too. Memory: one store per worker.
 * Size: at most ``max_rows`` rows (or triples) are sent; a longer result is cut and the
   response carries ``X-SPARQL-MaxRows: N`` (as Virtuoso does). A request body is at most
-  1 MiB (413), a request line 64 KiB (414, the standard library's limit).
+  1 MiB (413), a request line 64 KiB (414, the standard library's limit); a connection
+  silent for 60 s is closed.
 
 The server binds 127.0.0.1 unless told otherwise; it has no authentication.
 """
@@ -348,6 +349,8 @@ class SparqlServer(ThreadingHTTPServer):
         triples: int,
         log: Callable[[str], None] | None = None,
     ) -> None:
+        if ":" in host:  # an IPv6 address such as ::1
+            self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
         self.query_timeout, self.max_rows = timeout, max_rows
         self.triples, self.log = triples, log
@@ -381,6 +384,8 @@ class SparqlServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     protocol_version = "HTTP/1.1"
+    #: Seconds a connection may stay silent before it is closed (idle keep-alive, slow senders).
+    timeout = 60
 
     def version_string(self) -> str:
         return "policykg"

@@ -302,6 +302,8 @@ def test_term_is_a_str_with_a_kind() -> None:
 
 def test_store_from_turtle_and_from_graph_hold_the_same_triples(kg: KnowledgeGraph) -> None:
     assert len(QueryStore.from_turtle(kg.serialize())) == len(QueryStore.from_graph(kg)) == len(kg)
+    with_bom = "\ufeff" + kg.serialize()
+    assert len(QueryStore.from_turtle(with_bom)) == len(QueryStore.from_turtle(with_bom.encode()))
 
 
 def test_bad_turtle_is_a_one_line_value_error() -> None:
