@@ -504,3 +504,17 @@ def test_a_port_in_use_is_a_one_line_error(graph_file: Path, server: SparqlServe
         f"E126 cannot listen on 127.0.0.1:{port}: Address already in use; choose another port "
         "with --port (0 picks a free one)"
     )
+
+
+def test_another_store_federates_a_query_to_it(server: SparqlServer) -> None:
+    """Oxigraph's own SERVICE client (as in a federated query from another store)."""
+    other = pyoxigraph.Store()
+    solutions = other.query(
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        f"SELECT ?e ?l WHERE {{ SERVICE <{server.url}> {{ ?e skos:prefLabel ?l }} }} ORDER BY ?l"
+    )
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    assert [(s["e"], s["l"]) for s in solutions] == [
+        (pyoxigraph.NamedNode(STRATEGY), pyoxigraph.Literal("乡村振兴战略", language="zh")),
+        (pyoxigraph.NamedNode(ORG), pyoxigraph.Literal("市委", language="zh")),
+    ]
