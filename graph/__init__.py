@@ -3,7 +3,19 @@
 from .build import build_graph
 from .iris import DEFAULT_BASE, IriMinter, document_key, validate_base
 from .model import DocumentText, KnowledgeGraph, MentionSpan
-from .query import QueryError, QueryResult, load_turtle, run_query
+from .query import (
+    NamedQuery,
+    QueryError,
+    QueryRefused,
+    QueryResult,
+    QueryStore,
+    Term,
+    check_query,
+    load_turtle,
+    named_queries,
+    run_query,
+    run_query_rdflib,
+)
 from .vocab import ENTITY_CLASSES, NIF, PKG, PREFIXES, RELATION_PROPERTIES, load_ontology
 
 __all__ = [
@@ -17,12 +29,19 @@ __all__ = [
     "IriMinter",
     "KnowledgeGraph",
     "MentionSpan",
+    "NamedQuery",
     "QueryError",
+    "QueryRefused",
     "QueryResult",
+    "QueryStore",
+    "Term",
     "build_graph",
+    "check_query",
     "document_key",
     "load_ontology",
     "load_turtle",
+    "named_queries",
     "run_query",
+    "run_query_rdflib",
     "validate_base",
 ]

@@ -23,10 +23,14 @@ if TYPE_CHECKING:
         extract_documents,
         extract_json,
         list_errors,
+        list_queries,
         load_graph,
+        load_store,
+        named_query,
         query,
         read_query,
         rule_stats,
+        serve,
         show,
     )
 
@@ -39,10 +43,14 @@ __all__ = [
     "extract_documents",
     "extract_json",
     "list_errors",
+    "list_queries",
     "load_graph",
+    "load_store",
+    "named_query",
     "query",
     "read_query",
     "rule_stats",
+    "serve",
     "show",
 ]
 

@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policykg.extract import Extraction, InputError, extract_file, read_text
 from policykg.extract.diagnose import Diagnosis, diagnose
@@ -26,11 +26,13 @@ from policykg.extract.rulestats import RuleStats, count_rules
 from policykg.graph import (
     DEFAULT_BASE,
     KnowledgeGraph,
+    NamedQuery,
     QueryResult,
+    QueryStore,
     build_graph,
     exports,
     load_turtle,
-    run_query,
+    named_queries,
     validate_base,
 )
 from policykg.graph.validate import ValidationReport, validate_graph
@@ -46,6 +48,9 @@ from .files import (
 )
 from .html import render_html
 
+if TYPE_CHECKING:
+    from .endpoint import SparqlServer
+
 __all__ = [
     "EXPORT_FILES",
     "GRAPH_HTML",
@@ -60,11 +65,15 @@ __all__ = [
     "extract_documents",
     "extract_json",
     "list_errors",
+    "list_queries",
     "load_graph",
+    "load_store",
+    "named_query",
     "query",
     "read_query",
     "render_exports",
     "rule_stats",
+    "serve",
     "show",
     "validate",
 ]
@@ -315,14 +324,94 @@ def load_graph(path: StrPath) -> KnowledgeGraph:
         raise OutputError(Errors.E121.format(path=name, reason=exc)) from None
 
 
-def query(graph_path: StrPath, sparql: str) -> QueryResult:
+def load_store(path: StrPath) -> QueryStore:
+    """A graph read from a Turtle file into an Oxigraph store, for queries.
+
+    :class:`OutputError` names an unusable file (as :func:`load_graph` does).
+    """
+    try:
+        return QueryStore.from_turtle(_read_turtle(path))
+    except ValueError as exc:
+        raise OutputError(Errors.E121.format(path=os.fspath(path), reason=exc)) from None
+
+
+def _read_turtle(path: StrPath) -> bytes:
+    """The bytes of a Turtle file, without a BOM; OutputError when unreadable or not UTF-8."""
+    name = os.fspath(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(Errors.E120.format(path=name, reason=reason)) from None
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        reason = f"not UTF-8 at byte {exc.start + len(data) - len(body)}"
+        raise OutputError(Errors.E120.format(path=name, reason=reason)) from None
+    return body
+
+
+def query(graph_path: StrPath, sparql: str, max_rows: int | None = None) -> QueryResult:
     """Run a SPARQL query on the graph in a Turtle file (policykg prefixes pre-bound).
 
-    :class:`~policykg.graph.QueryError` (a ``ValueError``) when the query is bad.
+    The graph is loaded into an Oxigraph store (:func:`load_store`); ``max_rows`` cuts a
+    longer result (``QueryResult.truncated``). :class:`~policykg.graph.QueryError` (a
+    ``ValueError``) when the query is bad.
     """
     if not sparql.strip():
         raise OutputError(Errors.E123)
-    return run_query(load_graph(graph_path), sparql)
+    return load_store(graph_path).query(sparql, max_rows)
+
+
+def list_queries() -> list[NamedQuery]:
+    """The named queries shipped with policykg, sorted by name."""
+    return list(named_queries().values())
+
+
+def named_query(name: str) -> NamedQuery:
+    """The named query ``name``; :class:`OutputError` lists the names when it is unknown."""
+    found = named_queries()
+    if name not in found:
+        raise OutputError(Errors.E124.format(name=name, names=", ".join(found)))
+    return found[name]
+
+
+def serve(
+    graph_path: StrPath,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    timeout: float = 10.0,
+    max_rows: int = 10_000,
+    workers: int = 2,
+    log: Callable[[str], None] | None = None,
+) -> SparqlServer:
+    """A read-only SPARQL endpoint on the graph in a Turtle file, bound but not yet serving.
+
+    Call ``serve_forever()`` on the result (and ``close()`` after). The file is read once
+    and checked here; each of ``workers`` processes then loads its own copy. ``log`` is
+    called with one line per request. See :mod:`policykg.output.endpoint` for the limits.
+    """
+    from .endpoint import SparqlServer
+
+    if timeout <= 0 or max_rows < 1 or workers < 1:
+        raise OutputError(Errors.E125.format(timeout=timeout, max_rows=max_rows, workers=workers))
+    data = _read_turtle(graph_path)
+    try:
+        triples = len(QueryStore.from_turtle(data))
+    except ValueError as exc:
+        raise OutputError(Errors.E121.format(path=os.fspath(graph_path), reason=exc)) from None
+    try:
+        server = SparqlServer(host, port, timeout, max_rows, triples, log)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(Errors.E126.format(host=host, port=port, reason=reason)) from None
+    try:
+        server.start_workers(data, workers)
+    except BaseException:
+        server.close()
+        raise
+    return server
 
 
 def validate(graph_path: StrPath) -> ValidationReport:

@@ -24,11 +24,17 @@ __all__ = ["main"]
 #: policykg.graph.DEFAULT_BASE, spelled out so that --help needs no rdflib (a test checks it).
 DEFAULT_BASE_IRI: Final = "https://w3id.org/policykg/id/"
 #: policykg.output.results.FORMATS, spelled out for the same reason (a test checks it).
-RESULT_FORMATS: Final = ("table", "csv", "json")
+RESULT_FORMATS: Final = ("table", "csv", "json", "tsv", "xml")
 #: policykg.graph.exports.FORMATS, spelled out for the same reason (a test checks it).
 EXPORT_FORMATS: Final = ("ttl", "nt", "jsonld", "trig", "graphml", "gexf", "csv")
 #: Export formats whose file is RDF: the summary gives the triple count after the first.
 RDF_FORMATS: Final = ("ttl", "nt", "jsonld", "trig")
+#: policykg.output.endpoint's defaults, spelled out for the same reason (a test checks them).
+SERVE_HOST: Final = "127.0.0.1"
+SERVE_PORT: Final = 8765
+SERVE_TIMEOUT: Final = 10.0
+SERVE_MAX_ROWS: Final = 10_000
+SERVE_WORKERS: Final = 2
 
 _CONTEXT: Final[dict[str, Any]] = {"help_option_names": ["-h", "--help"]}
 
@@ -213,29 +219,65 @@ def extract(file: Path, as_json: bool) -> None:
     help="Read the query from this file ('-' for stdin) instead of the SPARQL argument.",
 )
 @click.option(
+    "--named",
+    metavar="NAME",
+    default=None,
+    help="Run the named query NAME shipped with policykg (see --list).",
+)
+@click.option(
+    "--list",
+    "list_named",
+    is_flag=True,
+    help="List the named queries, each with what it answers, and exit.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(RESULT_FORMATS),
     default=RESULT_FORMATS[0],
     show_default=True,
-    help="table: aligned columns; csv: with a header; json: SPARQL 1.1 results JSON.",
+    help="table: aligned columns; csv: with a header; json, tsv, xml: SPARQL 1.1 results.",
 )
-def query(graph: Path, sparql: str | None, query_file: Path | None, fmt: str) -> None:
+def query(
+    graph: Path,
+    sparql: str | None,
+    query_file: Path | None,
+    named: str | None,
+    list_named: bool,
+    fmt: str,
+) -> None:
     """Run a SPARQL query on a graph.ttl written by policykg build.
 
-    SELECT prints rows; ASK prints true or false ({"head": {}, "boolean": …} in JSON);
-    CONSTRUCT and DESCRIBE print Turtle (JSON-LD with --format json). The prefixes pkg:,
-    skos:, org:, prov:, dcterms:, nif:, foaf:, owl:, rdf:, rdfs:, xsd: are bound already.
+    The graph is loaded into Oxigraph. SELECT prints rows; ASK prints true or false
+    ({"head": {}, "boolean": …} in JSON); CONSTRUCT and DESCRIBE print Turtle (JSON-LD with
+    --format json). The prefixes pkg:, skos:, org:, prov:, dcterms:, nif:, foaf:, owl:, rdf:,
+    rdfs:, xsd: are bound already. --list shows the named queries that come with policykg,
+    --named NAME runs one.
 
     \b
     Example:
         policykg query out/graph.ttl 'SELECT ?label WHERE { ?s a pkg:Strategy ; skos:prefLabel ?label } ORDER BY ?label'
         policykg query out/graph.ttl -f tasks.rq --format csv
+        policykg query out/graph.ttl --list
+        policykg query out/graph.ttl --named task-targets
     """  # noqa: E501
-    sparql = _query_text(sparql, query_file)
+    from .api import list_queries, named_query
     from .api import query as run_query
-    from .results import format_result
+    from .results import display_width, format_result
 
+    if list_named:
+        if sparql is not None or query_file is not None or named is not None:
+            raise click.UsageError("--list takes no query, -f or --named")
+        queries = list_queries()
+        width = max(display_width(q.name) for q in queries)
+        click.echo("".join(f"{q.name.ljust(width)}  {q.description}\n" for q in queries), nl=False)
+        return
+    if named is not None:
+        if sparql is not None or query_file is not None:
+            raise click.UsageError("give a SPARQL argument, -f or --named, only one of them")
+        sparql = named_query(named).sparql
+    else:
+        sparql = _query_text(sparql, query_file)
     text = format_result(run_query(graph, sparql), fmt)
     if fmt == "table":
         click.echo(text, nl=False)
@@ -247,7 +289,9 @@ def _query_text(sparql: str | None, query_file: Path | None) -> str:
     """The query from the argument or from -f (a file, or stdin for '-'): exactly one."""
     if query_file is None:
         if sparql is None:
-            raise click.UsageError("give a query as the SPARQL argument or with -f QUERY.rq")
+            raise click.UsageError(
+                "give a query as the SPARQL argument, with -f QUERY.rq or with --named NAME"
+            )
         return sparql
     if sparql is not None:
         raise click.UsageError("give the query as the SPARQL argument or with -f, not both")
@@ -395,3 +439,96 @@ def validate(graph: Path) -> None:
     click.echo(format_validation(report, str(graph)), nl=False)
     if not report.conforms:
         raise click.exceptions.Exit(1)
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument(
+    "graph", metavar="GRAPH.ttl", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--host",
+    default=SERVE_HOST,
+    show_default=True,
+    help="Address to listen on; anything but 127.0.0.1 or ::1 lets other machines query the "
+    "graph, without authentication.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=SERVE_PORT,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--timeout",
+    metavar="SECONDS",
+    type=click.FloatRange(0, min_open=True),
+    default=SERVE_TIMEOUT,
+    show_default=True,
+    help="Stop a query after this long (its worker process is killed) and answer 503.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(1),
+    default=SERVE_MAX_ROWS,
+    show_default=True,
+    help="Send at most this many rows or triples; a longer result is cut and the response "
+    "has the header X-SPARQL-MaxRows.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=SERVE_WORKERS,
+    show_default=True,
+    help="Queries run at the same time, each in a process with its own copy of the graph.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request on stderr.")
+def serve(
+    graph: Path, host: str, port: int, timeout: float, max_rows: int, workers: int, quiet: bool
+) -> None:
+    """Serve a graph as a read-only SPARQL 1.1 endpoint until Ctrl-C.
+
+    GET /sparql?query=… or POST /sparql (an application/sparql-query body or a form with
+    query=). Results as SPARQL JSON (default), XML, CSV or TSV, CONSTRUCT and DESCRIBE as
+    Turtle or N-Triples, chosen by the Accept header; any origin may call it (CORS).
+    SPARQL Update, SERVICE and FROM are refused. The prefixes are bound as in query.
+
+    \b
+    Example:
+        policykg serve out/graph.ttl
+        curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?l WHERE { ?s a pkg:Strategy ; skos:prefLabel ?l }' http://127.0.0.1:8765/sparql
+    """  # noqa: E501
+    import signal
+
+    from .api import serve as open_server
+
+    def log(line: str) -> None:
+        click.echo(line, err=True)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a service manager's stop: as clean as Ctrl-C
+    try:
+        server = open_server(
+            graph, host, port, timeout, max_rows, workers, log=None if quiet else log
+        )
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+        return
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        click.echo(
+            f"policykg: warning: listening on {host}: anyone who can reach it can query the "
+            "graph (no authentication)",
+            err=True,
+        )
+    click.echo(
+        f"Serving {graph} ({server.triples} triples) at {server.url} (read-only); Ctrl-C stops."
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    click.echo("Stopped.")

@@ -37,6 +37,15 @@ class Errors:
     )
     E122 = "E122 cannot read query file {path}: {reason}; give a UTF-8 text file with one query"
     E123 = "E123 the query is empty; give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query"
+    E124 = "E124 there is no named query {name}; the named queries are: {names}"
+    E125 = (
+        "E125 invalid limits (timeout {timeout}, max rows {max_rows}, workers {workers}); "
+        "give a timeout over 0 seconds and at least 1 row and 1 worker"
+    )
+    E126 = (
+        "E126 cannot listen on {host}:{port}: {reason}; choose another port with --port "
+        "(0 picks a free one)"
+    )
 
 
 class OutputError(PolicyKGError):

@@ -1,18 +1,21 @@
-"""Query results and extraction summaries as text for the terminal, CSV and JSON.
+"""Query results and extraction summaries as text for the terminal, CSV, TSV, JSON and XML.
 
 Formats of a :class:`~policykg.graph.QueryResult` (every text ends with a newline):
 
 =========  =====================================  ===================================
-kind       ``table`` and ``csv``                  ``json``
+kind       ``table``, ``csv`` and ``tsv``         ``json`` and ``xml``
 =========  =====================================  ===================================
-SELECT     aligned columns / CSV with a header    SPARQL 1.1 Query Results JSON
+SELECT     aligned columns / CSV / TSV            SPARQL 1.1 Query Results JSON / XML
 ASK        ``true`` or ``false``                  ``{"head": {}, "boolean": true}``
-CONSTRUCT  the graph as Turtle (both)             the graph as JSON-LD, sorted by @id
+CONSTRUCT  the graph as Turtle                    JSON-LD sorted by @id / Turtle
 =========  =====================================  ===================================
 
 Tables measure text by display width (CJK characters take two columns) so that Chinese
 labels line up. CSV follows RFC 4180 and the SPARQL 1.1 CSV results format: CRLF line ends,
-an unbound value is an empty field.
+an unbound value is an empty field. TSV, JSON and XML follow SPARQL 1.1 and keep each
+value's term kind (IRI, literal with its datatype or language tag, blank node) from the
+:class:`~policykg.graph.Term` values of the rows. :func:`format_graph` writes a CONSTRUCT
+graph as Turtle or N-Triples (sorted lines), as ``policykg serve`` sends it.
 """
 
 from __future__ import annotations
@@ -34,16 +37,31 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "GRAPH_FORMATS",
     "display_width",
     "format_csv",
+    "format_graph",
     "format_json",
     "format_result",
     "format_summary",
     "format_table",
+    "format_tsv",
+    "format_xml",
 ]
 
 #: The ``--format`` names, the default first.
-FORMATS: Final = ("table", "csv", "json")
+FORMATS: Final = ("table", "csv", "json", "tsv", "xml")
+#: The formats of :func:`format_graph`.
+GRAPH_FORMATS: Final = ("turtle", "nt")
+
+#: The namespace of SPARQL Query Results XML.
+_SPARQL_XML: Final = "http://www.w3.org/2005/sparql-results#"
+#: Characters XML 1.0 cannot carry, even escaped: each becomes U+FFFD in XML results.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: Escapes of a quoted literal in TSV (Turtle's string escapes).
+_TSV_ESCAPES: Final = str.maketrans(
+    {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+)
 
 #: Columns between two table columns.
 _GAP: Final = "  "
@@ -61,6 +79,10 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         return format_csv(result)
     if fmt == "json":
         return format_json(result)
+    if fmt == "tsv":
+        return format_tsv(result)
+    if fmt == "xml":
+        return format_xml(result)
     raise ValueError(f"unknown result format {fmt!r}: expected one of {', '.join(FORMATS)}")
 
 
@@ -89,16 +111,67 @@ def format_csv(result: QueryResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.variables)
-    writer.writerows(["" if value is None else value for value in row] for row in result.rows)
+    writer.writerows([_plain(value) for value in row] for row in result.rows)
     return buffer.getvalue()
+
+
+def format_tsv(result: QueryResult) -> str:
+    """SPARQL 1.1 TSV: a header of ``?names``, then each value as in Turtle (``<iri>``,
+    ``"text"@zh``, ``"5"^^<…#integer>``, ``_:b0``), unbound empty; ASK and CONSTRUCT as
+    in a table."""
+    if result.kind != "select":
+        return _not_rows(result)
+    lines = ["\t".join(f"?{var}" for var in result.variables)]
+    lines += ["\t".join("" if v is None else _turtle_term(v) for v in row) for row in result.rows]
+    return "".join(f"{line}\n" for line in lines)
+
+
+def format_xml(result: QueryResult) -> str:
+    """SPARQL Query Results XML (SELECT, ASK); a CONSTRUCT graph as Turtle.
+
+    Characters XML cannot carry (most control characters) become U+FFFD.
+    """
+    if result.kind == "construct":
+        return _not_rows(result)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sparql xmlns="{_SPARQL_XML}">']
+    if result.kind == "ask":
+        lines += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>"]
+    else:
+        lines += ["  <head>"]
+        lines += [f'    <variable name="{_xml(var)}"/>' for var in result.variables]
+        lines += ["  </head>", "  <results>"]
+        for row in result.rows:
+            lines.append("    <result>")
+            for var, value in zip(result.variables, row, strict=True):
+                if value is not None:
+                    lines.append(f'      <binding name="{_xml(var)}">{_xml_term(value)}</binding>')
+            lines.append("    </result>")
+        lines += ["  </results>"]
+    lines.append("</sparql>")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def format_graph(result: QueryResult, fmt: str = "turtle") -> str:
+    """A CONSTRUCT or DESCRIBE graph as Turtle or N-Triples (lines sorted): the same graph
+    gives the same text. ValueError for another kind of result or an unknown format."""
+    if result.kind != "construct" or result.graph is None:
+        raise ValueError(f"a {result.kind.upper()} result is not a graph")
+    if fmt not in GRAPH_FORMATS:
+        raise ValueError(f"unknown graph format {fmt!r}: expected one of turtle, nt")
+    if not len(result.graph):
+        return ""
+    if fmt == "turtle":
+        return result.graph.serialize(format="turtle").strip() + "\n"
+    lines = sorted(line for line in result.graph.serialize(format="nt").splitlines() if line)
+    return "".join(f"{line}\n" for line in lines)
 
 
 def format_json(result: QueryResult) -> str:
     """SPARQL 1.1 Query Results JSON (SELECT, ASK); JSON-LD for CONSTRUCT.
 
-    A SELECT binding's ``type`` is ``uri`` when the value is an absolute IRI of a common
-    scheme, else ``literal``: a ``QueryResult`` carries strings only, so datatypes and
-    language tags are not available. Unbound variables are left out of their binding.
+    A SELECT binding has the ``type`` (``uri``, ``literal``, ``bnode``), ``xml:lang`` and
+    ``datatype`` of its :class:`~policykg.graph.Term` (plain strings carry no datatype).
+    Unbound variables are left out of their binding.
     """
     if result.kind == "ask":
         return _dumps({"head": {}, "boolean": bool(result.boolean)})
@@ -106,7 +179,7 @@ def format_json(result: QueryResult) -> str:
         return _json_ld(result)
     bindings = [
         {
-            var: {"type": "uri" if _IRI.fullmatch(value) else "literal", "value": value}
+            var: _json_term(value)
             for var, value in zip(result.variables, row, strict=True)
             if value is not None
         }
@@ -168,12 +241,68 @@ def _json_ld(result: QueryResult) -> str:
     return _dumps(sorted(nodes, key=lambda node: str(node.get("@id", ""))))
 
 
+def _term(value: str) -> tuple[str, str | None, str | None]:
+    """Kind, datatype and language of a row value: a Term's own, else guessed from the text
+    (a hand-made QueryResult of plain strings: an absolute IRI is a ``uri``)."""
+    kind = getattr(value, "kind", None)
+    if kind is None:
+        return ("uri" if _IRI.fullmatch(value) else "literal"), None, None
+    return kind, getattr(value, "datatype", None), getattr(value, "language", None)
+
+
+def _json_term(value: str) -> dict[str, str]:
+    kind, datatype, language = _term(value)
+    term = {"type": kind, "value": str(value)}
+    if language:
+        term["xml:lang"] = language
+    elif datatype:
+        term["datatype"] = datatype
+    return term
+
+
+def _turtle_term(value: str) -> str:
+    kind, datatype, language = _term(value)
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    quoted = '"' + str(value).translate(_TSV_ESCAPES) + '"'
+    if language:
+        return f"{quoted}@{language}"
+    return f"{quoted}^^<{datatype}>" if datatype else quoted
+
+
+def _xml(text: str) -> str:
+    """Text escaped for XML content and attributes; CR kept as a character reference."""
+    text = _NOT_XML.sub("\ufffd", str(text))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;").replace("\r", "&#13;")
+
+
+def _xml_term(value: str) -> str:
+    kind, datatype, language = _term(value)
+    if kind in ("uri", "bnode"):
+        return f"<{kind}>{_xml(value)}</{kind}>"
+    if language:
+        return f'<literal xml:lang="{_xml(language)}">{_xml(value)}</literal>'
+    if datatype:
+        return f'<literal datatype="{_xml(datatype)}">{_xml(value)}</literal>'
+    return f"<literal>{_xml(value)}</literal>"
+
+
+def _plain(value: str | None) -> str:
+    """A value as SPARQL CSV writes it: IRIs and literals bare, blank nodes ``_:b0``."""
+    if value is None:
+        return ""
+    return f"_:{value}" if _term(value)[0] == "bnode" else str(value)
+
+
 def _dumps(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def _cell(value: str | None) -> str:
-    return "" if value is None else _CONTROL.sub(" ", value)
+    return _CONTROL.sub(" ", _plain(value))
 
 
 def _pad(text: str, width: int) -> str:

@@ -29,7 +29,10 @@ from policykg.output.api import (
     evaluate_files,
     extract_json,
     list_errors,
+    list_queries,
     load_graph,
+    load_store,
+    named_query,
     query,
     read_query,
     rule_stats,
@@ -288,13 +291,59 @@ def test_query_a_turtle_file(graph_file: Path) -> None:
 
 
 def test_query_errors(graph_file: Path, tmp_path: Path) -> None:
-    with pytest.raises(QueryError, match=r"^SPARQL syntax error: "):
+    with pytest.raises(QueryError, match=r"^SPARQL syntax error at line 1, column 18: "):
         query(graph_file, "SELECT ?x WHERE {")
     with pytest.raises(OutputError) as info:
         query(graph_file, " \n")
     assert str(info.value) == (
         "E123 the query is empty; give a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query"
     )
+
+
+def test_query_cuts_a_long_result(graph_file: Path) -> None:
+    result = query(graph_file, "SELECT ?s WHERE { ?s ?p ?o }", max_rows=2)
+    assert (len(result.rows), result.truncated) == (2, True)
+
+
+def test_named_queries(graph_file: Path) -> None:
+    assert [q.name for q in list_queries()][:2] == ["deployers", "document-names"]
+    deployers = named_query("deployers")
+    assert deployers.description.startswith("Who deploys tasks")
+    assert query(graph_file, deployers.sparql).rows == [("市委", "1", "着力推动经济高质量发展")]
+    with pytest.raises(OutputError, match=r"^E124 there is no named query who; the named "):
+        named_query("who")
+
+
+def test_load_store_errors_name_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.ttl"
+    with pytest.raises(OutputError) as info:
+        load_store(missing)
+    assert str(info.value) == (
+        f"E120 cannot read graph {missing}: No such file or directory; "
+        "give a Turtle file written by policykg build"
+    )
+    latin = tmp_path / "latin.ttl"
+    latin.write_bytes(b"\xef\xbb\xbf<a:b> <a:c> \xff .")
+    with pytest.raises(OutputError) as info:
+        load_store(latin)
+    assert str(info.value) == (
+        f"E120 cannot read graph {latin}: not UTF-8 at byte 15; "
+        "give a Turtle file written by policykg build"
+    )
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a:b> <a:c> .", encoding="utf-8")
+    with pytest.raises(OutputError) as info:
+        load_store(bad)
+    assert str(info.value) == (
+        f"E121 {bad} is not valid Turtle (invalid Turtle: Parser error at line 1 column 13: . "
+        "is not a valid RDF object (line 1)); give a Turtle file written by policykg build"
+    )
+    bom = tmp_path / "bom.ttl"
+    bom.write_bytes(b'\xef\xbb\xbf<a:b> <a:c> "\xe5\xb8\x82" .')
+    assert len(load_store(bom)) == 1
+    empty = tmp_path / "empty.ttl"
+    empty.write_bytes(b"")
+    assert len(load_store(empty)) == 0
 
 
 def test_load_graph_errors_name_the_file(tmp_path: Path) -> None:

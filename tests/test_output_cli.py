@@ -8,15 +8,20 @@ Expected evaluation texts were produced by ``../shared/eval/score.py`` and are p
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import click
 import pytest
@@ -26,8 +31,18 @@ from click.testing import CliRunner, Result
 from policykg.extract import Extraction, InputError, rulestats
 from policykg.extract.rules import RuleInfo
 from policykg.graph import DEFAULT_BASE, build_graph, exports
-from policykg.output import api, results
-from policykg.output.cli import DEFAULT_BASE_IRI, EXPORT_FORMATS, RESULT_FORMATS, main
+from policykg.output import api, endpoint, results
+from policykg.output.cli import (
+    DEFAULT_BASE_IRI,
+    EXPORT_FORMATS,
+    RESULT_FORMATS,
+    SERVE_HOST,
+    SERVE_MAX_ROWS,
+    SERVE_PORT,
+    SERVE_TIMEOUT,
+    SERVE_WORKERS,
+    main,
+)
 from policykg.output.docview import document_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +52,15 @@ SEED = SEEDS / "000_e07ead4074b87c09.txt"
 SEED_GOLD = SEEDS / "000_e07ead4074b87c09.json"
 #: The command as a subprocess (the installed console script may not be on PATH).
 COMMAND = [sys.executable, "-c", "from policykg.output.cli import main; main(prog_name='policykg')"]
-HEAVY = ("spacy", "rdflib", "networkx", "pyvis", "policykg.extract", "policykg.graph")
+HEAVY = (
+    "spacy",
+    "rdflib",
+    "networkx",
+    "pyvis",
+    "pyoxigraph",
+    "policykg.extract",
+    "policykg.graph",
+)
 
 TEXT = "市委强调，一要着力推动经济高质量发展，实施乡村振兴战略。"
 
@@ -231,13 +254,16 @@ def test_help_lists_every_command() -> None:
         "eval",
         "extract",
         "query",
+        "serve",
         "show",
         "stats",
         "validate",
     ]
 
 
-@pytest.mark.parametrize("name", ["build", "eval", "extract", "query", "show", "stats", "validate"])
+@pytest.mark.parametrize(
+    "name", ["build", "eval", "extract", "query", "serve", "show", "stats", "validate"]
+)
 def test_every_command_and_option_is_documented(name: str) -> None:
     command = main.commands[name]
     assert command.help is not None
@@ -272,6 +298,23 @@ def test_spelled_out_defaults_match_the_library() -> None:
     assert DEFAULT_BASE_IRI == DEFAULT_BASE
     assert RESULT_FORMATS == results.FORMATS
     assert EXPORT_FORMATS == exports.FORMATS == tuple(api.EXPORT_FILES)
+    assert (SERVE_HOST, SERVE_PORT, SERVE_TIMEOUT, SERVE_MAX_ROWS, SERVE_WORKERS) == (
+        endpoint.DEFAULT_HOST,
+        endpoint.DEFAULT_PORT,
+        endpoint.DEFAULT_TIMEOUT,
+        endpoint.DEFAULT_MAX_ROWS,
+        endpoint.DEFAULT_WORKERS,
+    )
+    defaults = inspect.signature(api.serve).parameters
+    assert [
+        defaults[name].default for name in ("host", "port", "timeout", "max_rows", "workers")
+    ] == [
+        SERVE_HOST,
+        SERVE_PORT,
+        SERVE_TIMEOUT,
+        SERVE_MAX_ROWS,
+        SERVE_WORKERS,
+    ]
 
 
 def test_help_imports_no_nlp_or_rdf_library() -> None:
@@ -281,6 +324,7 @@ def test_help_imports_no_nlp_or_rdf_library() -> None:
         "for args in (['--help'], ['build', '--help'], ['extract', '--help'],\n"
         "             ['query', '--help'], ['eval', '--help'], ['stats', '--help'],\n"
         "             ['validate', '--help'],\n"
+        "             ['serve', '--help'],\n"
         "             ['--version']):\n"
         "    try:\n"
         "        main(args, prog_name='policykg')\n"
@@ -573,7 +617,7 @@ def test_query_json(graph_ttl: str) -> None:
             "bindings": [
                 {
                     "e": {"type": "uri", "value": STRATEGY_IRI},
-                    "label": {"type": "literal", "value": "乡村振兴战略"},
+                    "label": {"type": "literal", "value": "乡村振兴战略", "xml:lang": "zh"},
                 }
             ]
         },
@@ -625,7 +669,8 @@ USAGE_QUERY = (
         (
             ["query", "graph.ttl"],
             2,
-            USAGE_QUERY + "Error: give a query as the SPARQL argument or with -f QUERY.rq\n",
+            USAGE_QUERY + "Error: give a query as the SPARQL argument, with -f QUERY.rq or with "
+            "--named NAME\n",
         ),
         (
             ["query", "graph.ttl", "ASK {}", "-f", "graph.ttl"],
@@ -638,16 +683,39 @@ USAGE_QUERY = (
             USAGE_QUERY + "Error: Invalid value for 'GRAPH': File 'missing.ttl' does not exist.\n",
         ),
         (
-            ["query", "graph.ttl", "ASK {}", "--format", "xml"],
+            ["query", "graph.ttl", "ASK {}", "--format", "yaml"],
             2,
-            USAGE_QUERY
-            + "Error: Invalid value for '--format': 'xml' is not one of 'table', 'csv', 'json'.\n",
+            USAGE_QUERY + "Error: Invalid value for '--format': 'yaml' is not one of 'table', "
+            "'csv', 'json', 'tsv', 'xml'.\n",
+        ),
+        (
+            ["query", "graph.ttl", "ASK {}", "--named", "deployers"],
+            2,
+            USAGE_QUERY + "Error: give a SPARQL argument, -f or --named, only one of them\n",
+        ),
+        (
+            ["query", "graph.ttl", "--list", "--named", "deployers"],
+            2,
+            USAGE_QUERY + "Error: --list takes no query, -f or --named\n",
+        ),
+        (
+            ["query", "graph.ttl", "--named", "who"],
+            1,
+            "policykg: error: E124 there is no named query who; the named queries are: "
+            "deployers, document-names, evidence, organisation-tasks, problem-concerns, "
+            "shared-strategies, targets, task-targets, unaddressed-problems\n",
         ),
         (
             ["query", "graph.ttl", "SELECT ?x WHERE {"],
             1,
-            "policykg: error: SPARQL syntax error: Expected SelectQuery, found end of text "
-            "(at char 17), (line:1, col:18)\n",
+            "policykg: error: SPARQL syntax error at line 1, column 18: expected one of "
+            '"$", "\'", "\'\'\'", "(", "+", "-", ".", ":", "<", "<<", "<<(", "?", "[", "\\"", '
+            '"\\"\\"\\"", "_:", "false", "true", "{", "}", …\n',
+        ),
+        (
+            ["query", "graph.ttl", "INSERT DATA { <a:b> <a:c> <a:d> }"],
+            1,
+            "policykg: error: SPARQL Update (INSERT) is not supported: the graph is read-only\n",
         ),
         (
             [
@@ -657,7 +725,7 @@ USAGE_QUERY = (
             ],
             1,
             "policykg: error: SERVICE <http://example.org/> is not supported: "
-            "queries run offline\n",
+            "queries run offline, on this graph only\n",
         ),
         (
             ["query", "graph.ttl", "  "],
@@ -679,6 +747,110 @@ def test_query_on_a_file_that_is_not_turtle(workdir: Path) -> None:
     assert result.stderr.startswith("policykg: error: E121 notes.ttl is not valid Turtle (")
     assert result.stderr.endswith("); give a Turtle file written by policykg build\n")
     assert result.stderr.count("\n") == 1
+
+
+def test_query_list() -> None:
+    result = invoke(["query", str(SEEDS / "000_e07ead4074b87c09.json"), "--list"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "deployers             Who deploys tasks: each body, person or meeting with how many "
+        "tasks, and one of them\n"
+        "document-names        Strategies and policies each document names\n"
+        "evidence              Where each relation comes from: document, sentence with its "
+        "offsets, and rule\n"
+        "organisation-tasks    Organisations and the tasks they are responsible for (they deploy)\n"
+        "problem-concerns      Each problem with what it concerns\n"
+        "shared-strategies     Strategies that several documents name, with how many\n"
+        "targets               Targets with their value, unit, comparator and year, where the "
+        "text states them\n"
+        "task-targets          Each task with the targets it sets\n"
+        "unaddressed-problems  Problems that no task addresses\n"
+    )
+
+
+def test_query_named(graph_ttl: str) -> None:
+    result = invoke(["query", graph_ttl, "--named", "deployers"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "who   tasks  example\n"
+        "----  -----  ----------------------\n"
+        "市委  1      着力推动经济高质量发展\n"
+    )
+    csv = invoke(["query", graph_ttl, "--named", "organisation-tasks", "--format", "csv"])
+    assert csv.stdout_bytes == "organisation,task\r\n市委,着力推动经济高质量发展\r\n".encode()
+
+
+def test_query_tsv_and_xml(graph_ttl: str) -> None:
+    query = "SELECT ?e ?label WHERE { ?e a pkg:Strategy ; skos:prefLabel ?label }"
+    tsv = invoke(["query", graph_ttl, query, "--format", "tsv"])
+    assert (tsv.exit_code, tsv.stdout) == (0, f'?e\t?label\n<{STRATEGY_IRI}>\t"乡村振兴战略"@zh\n')
+    xml = invoke(["query", graph_ttl, query, "--format", "xml"])
+    assert xml.exit_code == 0
+    assert f'<binding name="e"><uri>{STRATEGY_IRI}</uri></binding>' in xml.stdout
+    assert '<binding name="label"><literal xml:lang="zh">乡村振兴战略</literal></binding>' in (
+        xml.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stderr"),
+    [
+        (
+            ["serve", "graph.ttl", "--timeout", "0"],
+            2,
+            "Usage: policykg serve [OPTIONS] GRAPH.ttl\nTry 'policykg serve --help' for help."
+            "\n\nError: Invalid value for '--timeout': 0.0 is not in the range x>0.\n",
+        ),
+        (
+            ["serve", "graph.ttl", "--port", "70000"],
+            2,
+            "Usage: policykg serve [OPTIONS] GRAPH.ttl\nTry 'policykg serve --help' for help."
+            "\n\nError: Invalid value for '--port': 70000 is not in the range 0<=x<=65535.\n",
+        ),
+        (
+            ["serve", "missing.ttl"],
+            2,
+            "Usage: policykg serve [OPTIONS] GRAPH.ttl\nTry 'policykg serve --help' for help."
+            "\n\nError: Invalid value for 'GRAPH.ttl': File 'missing.ttl' does not exist.\n",
+        ),
+    ],
+)
+def test_serve_usage_errors(graph_ttl: str, args: list[str], code: int, stderr: str) -> None:
+    result = invoke(args)
+    assert (result.exit_code, result.stdout, result.stderr) == (code, "", stderr)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_answers_until_stopped(graph_ttl: str, workdir: Path, stop: signal.Signals) -> None:
+    """The command prints its URL, answers over loopback, and stops cleanly (status 0)."""
+    args = ["serve", graph_ttl, "--port", "0", "--workers", "1"]
+    server = subprocess.Popen(
+        [*COMMAND, *args], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    watchdog = threading.Timer(120, server.kill)
+    watchdog.start()
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        found = re.fullmatch(
+            r"Serving graph\.ttl \(\d+ triples\) at (http://127\.0\.0\.1:\d+/sparql) "
+            r"\(read-only\); Ctrl-C stops\.\n",
+            first,
+        )
+        assert found, first
+        query = "ASK { ?s skos:prefLabel '市委'@zh }"
+        with urllib.request.urlopen(f"{found[1]}?query={quote(query)}", timeout=60) as response:
+            assert (response.status, response.read()) == (
+                200,
+                b'{\n  "head": {},\n  "boolean": true\n}\n',
+            )
+        server.send_signal(stop)
+        rest, errors = server.communicate(timeout=60)
+    finally:
+        watchdog.cancel()
+        server.kill()
+    assert (server.returncode, rest) == (0, "Stopped.\n")
+    assert re.fullmatch(r'127\.0\.0\.1 "GET /sparql\?query=\S+ HTTP/1\.1" 200 -\n', errors), errors
 
 
 # -- eval -------------------------------------------------------------------------------------

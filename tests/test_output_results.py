@@ -5,25 +5,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pyoxigraph
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from policykg.extract import Extraction
-from policykg.graph import KnowledgeGraph, QueryResult, build_graph, run_query
+from policykg.graph import KnowledgeGraph, QueryResult, Term, build_graph, run_query
 from policykg.output.results import (
     FORMATS,
     display_width,
     format_csv,
+    format_graph,
     format_json,
     format_result,
     format_summary,
     format_table,
+    format_tsv,
+    format_xml,
 )
 
 ID = "https://w3id.org/policykg/id/"
 ORG = ID + "entity/organization/9d6d23948b90"
 STRATEGY = ID + "entity/strategy/1bc87065d630"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 TEXT = "市委强调，一要着力推动经济高质量发展，实施乡村振兴战略，确保全年经济增长8.0%以上。"
 
 
@@ -160,7 +165,10 @@ def test_json_is_sparql_results_json(kg: KnowledgeGraph) -> None:
         "head": {"vars": ["e", "l", "none"]},
         "results": {
             "bindings": [
-                {"e": {"type": "uri", "value": ORG}, "l": {"type": "literal", "value": "市委"}}
+                {
+                    "e": {"type": "uri", "value": ORG},
+                    "l": {"type": "literal", "value": "市委", "xml:lang": "zh"},
+                }
             ]
         },
     }
@@ -181,9 +189,116 @@ def test_json_is_sparql_results_json(kg: KnowledgeGraph) -> None:
         ("note: http://x", "literal"),
     ],
 )
-def test_json_binding_type(value: str, kind: str) -> None:
+def test_json_binding_type_of_plain_strings(value: str, kind: str) -> None:
+    """A hand-made result of plain strings: an absolute IRI is taken for a uri."""
     text = format_json(QueryResult("select", ["v"], [(value,)]))
     assert json.loads(text)["results"]["bindings"] == [{"v": {"type": kind, "value": value}}]
+
+
+#: One row with every kind of term: an IRI, a literal with a language, a typed literal, a
+#: plain literal with characters to escape, a blank node, and an unbound value.
+TERMS = QueryResult(
+    "select",
+    ["iri", "label", "number", "text", "node", "none"],
+    [
+        (
+            Term(ORG, "uri"),
+            Term("市委", "literal", language="zh"),
+            Term("8", "literal", XSD + "decimal"),
+            Term('a "b"\tc\r\nd\\ & <e>\x0c', "literal"),
+            Term("b0", "bnode"),
+            None,
+        )
+    ],
+)
+
+
+def test_json_keeps_term_kinds() -> None:
+    assert json.loads(format_json(TERMS))["results"]["bindings"] == [
+        {
+            "iri": {"type": "uri", "value": ORG},
+            "label": {"type": "literal", "value": "市委", "xml:lang": "zh"},
+            "number": {"type": "literal", "value": "8", "datatype": XSD + "decimal"},
+            "text": {"type": "literal", "value": 'a "b"\tc\r\nd\\ & <e>\x0c'},
+            "node": {"type": "bnode", "value": "b0"},
+        }
+    ]
+
+
+def test_tsv_writes_terms_as_in_turtle() -> None:
+    assert format_tsv(TERMS) == (
+        "?iri\t?label\t?number\t?text\t?node\t?none\n"
+        f'<{ORG}>\t"市委"@zh\t"8"^^<{XSD}decimal>\t"a \\"b\\"\\tc\\r\\nd\\\\ & <e>\x0c"\t_:b0\t\n'
+    )
+    assert format_result(TERMS, "tsv") == format_tsv(TERMS)
+
+
+def test_csv_and_table_write_blank_nodes_with_their_prefix() -> None:
+    result = QueryResult("select", ["node"], [(Term("b0", "bnode"),)])
+    assert format_csv(result) == "node\r\n_:b0\r\n"
+    assert format_table(result) == "node\n----\n_:b0\n"
+
+
+def test_xml_is_sparql_results_xml() -> None:
+    assert format_xml(TERMS) == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+        "  <head>\n"
+        '    <variable name="iri"/>\n'
+        '    <variable name="label"/>\n'
+        '    <variable name="number"/>\n'
+        '    <variable name="text"/>\n'
+        '    <variable name="node"/>\n'
+        '    <variable name="none"/>\n'
+        "  </head>\n"
+        "  <results>\n"
+        "    <result>\n"
+        f'      <binding name="iri"><uri>{ORG}</uri></binding>\n'
+        '      <binding name="label"><literal xml:lang="zh">市委</literal></binding>\n'
+        f'      <binding name="number"><literal datatype="{XSD}decimal">8</literal></binding>\n'
+        '      <binding name="text"><literal>a &quot;b&quot;\tc&#13;\nd\\ &amp; &lt;e&gt;\ufffd'
+        "</literal></binding>\n"
+        '      <binding name="node"><bnode>b0</bnode></binding>\n'
+        "    </result>\n"
+        "  </results>\n"
+        "</sparql>\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "parser"),
+    [
+        ("json", pyoxigraph.QueryResultsFormat.JSON),
+        ("xml", pyoxigraph.QueryResultsFormat.XML),
+        ("tsv", pyoxigraph.QueryResultsFormat.TSV),
+    ],
+)
+def test_oxigraph_reads_back_the_same_terms(
+    fmt: str, parser: pyoxigraph.QueryResultsFormat
+) -> None:
+    clean = QueryResult("select", TERMS.variables, [(*TERMS.rows[0][:3], Term('a "b"\tc\r\nd\\ <e>'), *TERMS.rows[0][4:])])  # fmt: skip  # noqa: E501
+    solutions = pyoxigraph.parse_query_results(format_result(clean, fmt).encode(), parser)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    [solution] = list(solutions)
+    assert [str(solution[v]) if solution[v] is not None else None for v in clean.variables] == [
+        f"<{ORG}>",
+        '"市委"@zh',
+        f'"8"^^<{XSD}decimal>',
+        '"a \\"b\\"\\tc\\r\\nd\\\\ <e>"',
+        str(solution["node"]),
+        None,
+    ]
+    assert isinstance(solution["node"], pyoxigraph.BlankNode)
+
+
+def test_ask_as_xml() -> None:
+    assert format_xml(QueryResult("ask", boolean=True)) == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+        "  <head/>\n"
+        "  <boolean>true</boolean>\n"
+        "</sparql>\n"
+    )
 
 
 # -- ASK and CONSTRUCT ------------------------------------------------------------------------
@@ -238,11 +353,36 @@ def test_empty_construct(kg: KnowledgeGraph, fmt: str, expected: str) -> None:
     assert format_result(run_query(kg, query), fmt) == expected
 
 
+def test_format_graph_as_turtle_and_sorted_n_triples(kg: KnowledgeGraph) -> None:
+    result = run_query(kg, CONSTRUCT.replace("pkg:Strategy", "?class"))
+    assert format_graph(result, "nt").splitlines() == sorted(
+        f'<{iri}> <http://www.w3.org/2004/02/skos/core#prefLabel> "{label}"@zh .'
+        for iri, label in [
+            (ORG, "市委"),
+            (STRATEGY, "乡村振兴战略"),
+            (ID + "entity/target/7bd24c687de5", "全年经济增长8.0%以上"),
+            (ID + "entity/task/4380db4c4cbe", "着力推动经济高质量发展"),
+        ]
+    )
+    assert format_graph(run_query(kg, CONSTRUCT), "turtle") == format_table(
+        run_query(kg, CONSTRUCT)
+    )
+    assert format_graph(QueryResult("construct", graph=Graph()), "nt") == ""
+    with pytest.raises(ValueError, match=r"^a SELECT result is not a graph$"):
+        format_graph(QueryResult("select"), "nt")
+    with pytest.raises(
+        ValueError, match=r"^unknown graph format 'xml': expected one of turtle, nt$"
+    ):
+        format_graph(result, "xml")
+
+
 def test_unknown_format() -> None:
-    assert FORMATS == ("table", "csv", "json")
+    assert FORMATS == ("table", "csv", "json", "tsv", "xml")
     with pytest.raises(ValueError) as info:
-        format_result(QueryResult("ask", boolean=True), "xml")
-    assert str(info.value) == "unknown result format 'xml': expected one of table, csv, json"
+        format_result(QueryResult("ask", boolean=True), "yaml")
+    assert str(info.value) == (
+        "unknown result format 'yaml': expected one of table, csv, json, tsv, xml"
+    )
 
 
 # -- extraction summary -----------------------------------------------------------------------
