@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policykg.extract import Extraction, extract_file, extract_text, make_nlp
 from policykg.extract.evaluate import evaluate
+from policykg.extract.pipeline import char_words
 
 MINI = (
     "同志们：\n今天，我们召开市委常委会（扩大）会议。在此，我代表市委，向同志们表示感谢。\n"
@@ -157,3 +160,16 @@ def test_quality_floor_on_annotated_seeds(
     lenient = evaluate(gold, pred).lenient
     assert lenient.entities.f1 >= min_entity_f1
     assert lenient.relations.f1 >= min_relation_f1
+
+
+# -- the tokenizer: spaCy's char segmenter, in linear time ---------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\n\r\u3000\xa0\x1c中文a，", max_size=30))
+def test_char_tokens_are_those_of_spacy(text: str) -> None:
+    from spacy.util import get_words_and_spaces
+
+    expected = get_words_and_spaces(list(text), text) if text else ([], [])
+    assert char_words(text) == expected
+    assert make_nlp().tokenizer(text).text == text

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from policykg.extract.textview import Span, clauses, make_view, paragraphs, sentences
+from policykg.extract.textview import (
+    Span,
+    SpanSet,
+    clauses,
+    make_view,
+    owner_at,
+    owner_index,
+    paragraphs,
+    sentences,
+)
 
 
 @pytest.mark.parametrize(
@@ -51,3 +62,27 @@ def test_clauses_do_not_split_inside_quotes() -> None:
 def test_unbalanced_quote_is_ignored_after_a_while() -> None:
     text = "“" + "长" * 50 + "，短句。"
     assert len(list(clauses(text, Span(0, len(text))))) == 2
+
+
+# -- SpanSet and owner_index: the same answers as the linear scans they replace ------------------
+
+spans = st.builds(lambda a, b: Span(min(a, b), max(a, b)), st.integers(0, 40), st.integers(0, 40))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(spans, max_size=12), st.lists(spans, min_size=1, max_size=6))
+def test_span_set_answers_as_any_overlaps(held: list[Span], queries: list[Span]) -> None:
+    found = SpanSet(held[: len(held) // 2])
+    for span in held[len(held) // 2 :]:
+        found.add(span)
+    for query in queries:
+        assert found.overlaps(query) == any(h.overlaps(query) for h in held), (held, query)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(spans, max_size=10))
+def test_owner_index_gives_the_last_span_holding_each_position(held: list[Span]) -> None:
+    owners = owner_index(enumerate(held))
+    for pos in range(-1, 45):
+        holding = [i for i, span in enumerate(held) if span.start <= pos < span.end]
+        assert owner_at(owners, pos) == (holding[-1] if holding else -1)
