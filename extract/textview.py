@@ -1,7 +1,8 @@
 """The matching view of a text, and its paragraphs, sentences and clauses as offset spans.
 
 Rules match on a *view* of the text that has exactly the same length: full-width forms folded
-(NFKC, where it maps one character to one) and known OCR confusions corrected. Any offset found
+(NFKC, where it maps one character to one), traditional characters folded to simplified ones
+(one to one, ``data/traditional.txt``) and known OCR confusions corrected. Any offset found
 in the view is therefore an offset into the original text, and labels are always cut from the
 original text.
 """
@@ -14,7 +15,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .resources import ocr_folds
+from .resources import ocr_folds, traditional_folds
 
 #: Sentence-final punctuation.
 SENTENCE_END = "。！？!?"
@@ -32,8 +33,11 @@ def _fold_char(ch: str) -> str:
 
 
 def make_view(text: str) -> str:
-    """The same-length matching view of ``text`` (NFKC per character, OCR folds)."""
+    """The same-length matching view of ``text`` (NFKC per character, traditional → simplified,
+    OCR folds)."""
     view = "".join(_fold_char(ch) if ord(ch) > 0x7F else ch for ch in text)
+    # Rules are written in simplified characters: 關於 is matched as 关于.
+    view = view.translate(traditional_folds())
     # NFKC turns full-width punctuation into ASCII; keep Chinese punctuation as Chinese so
     # that patterns need to know one form only.
     view = view.translate(_BACK_TO_CJK)
