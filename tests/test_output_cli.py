@@ -82,7 +82,7 @@ def handmade(name: str) -> Extraction:
 def fake_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     """Extraction by ``handmade`` instead of the rules, in build and extract."""
     monkeypatch.setattr(api, "extract_text", lambda text, document="<text>": handmade(document))
-    monkeypatch.setattr(api, "extract_file", lambda path: handmade(Path(path).name))
+    monkeypatch.setattr(api, "extract_file", lambda path, encoding=None: handmade(Path(path).name))
 
 
 @pytest.fixture
@@ -342,15 +342,16 @@ def test_build_usage_errors_exit_2(workdir: Path, args: list[str], stderr: str) 
             "give a plain-text document",
         ),
         (
-            {"notes.md": "市委".encode()},
-            ["notes.md"],
-            "E100 notes.md is not a .txt document; give plain-text documents (.txt) or folders "
-            "that contain them",
+            {"notes.rtf": "市委".encode()},
+            ["notes.rtf"],
+            "E100 notes.rtf is not a document format policykg reads; give .txt, .md, .html, "
+            ".htm, .docx, .pdf documents or folders that contain them",
         ),
         (
-            {"empty/notes.md": b"x"},
+            {"empty/notes.rtf": b"x"},
             ["empty"],
-            "E101 empty contains no .txt documents; give a folder with .txt files in it",
+            "E101 empty contains no documents (.txt, .md, .html, .htm, .docx, .pdf); give a "
+            "folder with documents in it",
         ),
     ],
 )
@@ -491,7 +492,8 @@ def test_extract_json_of_a_handmade_extraction(workdir: Path, fake_rules: None) 
             ["latin.txt"],
             1,
             "policykg: error: E006 cannot decode latin.txt: byte 0xE9 at offset 3 is not UTF-8 "
-            "and the file is not GB18030/GBK Chinese text either; convert the file to UTF-8\n",
+            "and the file does not read as GB18030/GBK or Big5 Chinese text either; convert "
+            "the file to UTF-8 or name its encoding with --encoding\n",
         ),
     ],
 )
@@ -984,8 +986,8 @@ def test_stats_errors(workdir: Path, fake_rules: None) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (
         1,
         "",
-        "policykg: error: E101 empty contains no .txt documents; "
-        "give a folder with .txt files in it\n",
+        "policykg: error: E101 empty contains no documents (.txt, .md, .html, .htm, .docx, "
+        ".pdf); give a folder with documents in it\n",
     )
     result = invoke(["stats", "missing"])
     assert (result.exit_code, result.stdout) == (2, "")

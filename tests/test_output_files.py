@@ -166,14 +166,17 @@ def test_write_files_atomic_failure_on_a_rename_removes_the_temp_files(
 
 @pytest.fixture
 def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """docs/{b.txt, a.txt, sub/c.TXT, notes.md, .hidden.txt, .git/x.txt}, empty/, other.md."""
+    """docs/{b.txt, a.txt, sub/c.TXT, notes.md, page.HTM, r.docx, s.pdf, data.csv, .hidden.txt,
+    .git/x.txt}, empty/ (with x.csv), other.rtf."""
     monkeypatch.chdir(tmp_path)
     docs = tmp_path / "docs"
-    for name in ("b.txt", "a.txt", "sub/c.TXT", "notes.md", ".hidden.txt", ".git/x.txt"):
+    names = ("b.txt", "a.txt", "sub/c.TXT", "notes.md", "page.HTM", "r.docx", "s.pdf")
+    for name in (*names, "data.csv", ".hidden.txt", ".git/x.txt"):
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text("市委", encoding="utf-8")
     (tmp_path / "empty").mkdir()
-    (tmp_path / "other.md").write_text("x", encoding="utf-8")
+    (tmp_path / "empty" / "x.csv").write_text("x", encoding="utf-8")
+    (tmp_path / "other.rtf").write_text("x", encoding="utf-8")
     return tmp_path
 
 
@@ -181,6 +184,10 @@ def test_collect_folder_recursive_sorted_without_hidden(tree: Path) -> None:
     assert collect_documents(["docs"]) == [
         Path("docs/a.txt"),
         Path("docs/b.txt"),
+        Path("docs/notes.md"),
+        Path("docs/page.HTM"),
+        Path("docs/r.docx"),
+        Path("docs/s.pdf"),
         Path("docs/sub/c.TXT"),
     ]
 
@@ -190,6 +197,10 @@ def test_collect_keeps_argument_order_and_each_document_once(tree: Path) -> None
         Path("docs/sub/c.TXT"),
         Path("docs/a.txt"),
         Path("docs/b.txt"),
+        Path("docs/notes.md"),
+        Path("docs/page.HTM"),
+        Path("docs/r.docx"),
+        Path("docs/s.pdf"),
     ]
 
 
@@ -202,12 +213,20 @@ def test_collect_takes_an_explicit_hidden_file(tree: Path) -> None:
     [
         (["nope.txt"], "E001 nope.txt does not exist; check the path of the document"),
         (
-            ["docs", "other.md"],
-            "E100 other.md is not a .txt document; give plain-text documents (.txt) or "
+            ["docs", "other.rtf"],
+            "E100 other.rtf is not a document format policykg reads; give .txt, .md, .html, "
+            ".htm, .docx, .pdf documents or folders that contain them",
+        ),
+        (
+            ["empty"],
+            "E101 empty contains no documents (.txt, .md, .html, .htm, .docx, .pdf); give a "
+            "folder with documents in it",
+        ),
+        (
+            [],
+            "E102 no documents given; give documents (.txt, .md, .html, .htm, .docx, .pdf) or "
             "folders that contain them",
         ),
-        (["empty"], "E101 empty contains no .txt documents; give a folder with .txt files in it"),
-        ([], "E102 no documents given; give .txt files or folders that contain them"),
     ],
 )
 def test_collect_errors_name_the_path(tree: Path, paths: list[str], message: str) -> None:
