@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from policykg.extract import InputError
-from policykg.output.errors import OutputError
+from policykg.output.errors import OutputError, UsageError
 from policykg.output.files import (
+    check_output_folder,
     collect_documents,
     document_names,
     locate_document,
@@ -289,3 +290,53 @@ def test_locate_tries_every_name_in_each_folder_in_turn(tree: Path) -> None:
 @pytest.mark.parametrize("name", ["", "../docs/a.txt", "sub/../../docs/a.txt", "/etc/hostname"])
 def test_locate_looks_only_below_the_folders(tree: Path, name: str) -> None:
     assert locate_document([name], ["docs"]) is None
+
+
+# -- check_output_folder ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("out", "relation"),
+    [("docs", "is the"), ("docs/sub/out", "is inside the"), (".", "contains the")],
+)
+def test_an_output_folder_in_an_input_folder_is_refused(
+    tree: Path, out: str, relation: str
+) -> None:
+    documents = collect_documents(["docs"])
+    with pytest.raises(UsageError) as info:
+        check_output_folder(out, ["graph.ttl", "graph.html"], ["docs"], documents)
+    assert str(info.value).startswith(
+        f"E112 output folder {out} {relation} input folder docs, so a later build"
+    )
+    check_output_folder(out, ["graph.ttl", "graph.html"], ["docs"], documents, True)
+
+
+def test_an_output_folder_beside_the_inputs_is_fine(tree: Path) -> None:
+    documents = collect_documents(["docs/a.txt", "docs/sub"])
+    check_output_folder("out", ["graph.ttl"], ["docs/a.txt", "docs/sub"], documents)
+    check_output_folder("docs/other", ["graph.ttl"], ["docs/a.txt", "docs/sub"], documents)
+    # the folder of a document given by name is no input folder
+    check_output_folder("docs", ["graph.ttl"], ["docs/a.txt"], collect_documents(["docs/a.txt"]))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_link_to_an_input_folder_is_that_folder(tree: Path) -> None:
+    (tree / "link").symlink_to(tree / "docs", target_is_directory=True)
+    with pytest.raises(UsageError, match=r"^E112 output folder link/x is inside the input"):
+        check_output_folder("link/x", ["graph.ttl"], ["docs"], collect_documents(["docs"]))
+
+
+def test_an_input_document_is_never_overwritten(tree: Path) -> None:
+    (tree / "docs" / "graph.html").write_text("<p>市委</p>", encoding="utf-8")
+    documents = collect_documents(["docs"])
+    with pytest.raises(UsageError) as info:
+        check_output_folder("docs", ["graph.ttl", "graph.html"], ["docs"], documents, True)
+    assert str(info.value) == (
+        f"E113 writing {tree / 'docs' / 'graph.html'} would overwrite the input document "
+        "docs/graph.html; give another -o folder"
+    )
+
+
+def test_names_that_are_not_utf8_show_replacement_characters(tmp_path: Path) -> None:
+    name = os.fsdecode(b"\xff\xfe report.txt")
+    assert document_names([tmp_path / name]) == ["\ufffd\ufffd report.txt"]
