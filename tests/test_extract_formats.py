@@ -172,6 +172,12 @@ def test_a_docx_zip_bomb_is_refused_before_it_is_unpacked(
     )
 
 
+def test_the_longest_text_is_one_spacy_takes() -> None:
+    from policykg.extract import make_nlp
+
+    assert make_nlp().max_length >= formats_module.MAX_DOCUMENT_CHARS
+
+
 def test_a_text_too_long_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(formats_module, "MAX_DOCUMENT_CHARS", 100)
     path = tmp_path / "long.txt"
