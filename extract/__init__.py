@@ -14,16 +14,18 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import DataError, Errors, InputError, PolicyKGError
+from .errors import DataError, Errors, InputError, PolicyKGError, UsageError
+from .formats import FORMATS, display_name, read_document
 from .model import Entity, Evidence, Extraction, Mention, Relation
 from .normalize import normalize_label
-from .reader import decode_bytes, read_text
+from .reader import decode_bytes, read_text, validate_encoding
 from .schema import EntityType, RelationType
 
 if TYPE_CHECKING:
     from .pipeline import PIPELINE_VERSION, extract_text, extract_texts, make_nlp
 
 __all__ = [
+    "FORMATS",
     "PIPELINE_VERSION",
     "DataError",
     "Entity",
@@ -36,13 +38,17 @@ __all__ = [
     "PolicyKGError",
     "Relation",
     "RelationType",
+    "UsageError",
     "decode_bytes",
+    "display_name",
     "extract_file",
     "extract_text",
     "extract_texts",
     "make_nlp",
     "normalize_label",
+    "read_document",
     "read_text",
+    "validate_encoding",
 ]
 
 _LAZY = {"PIPELINE_VERSION", "extract_text", "extract_texts", "make_nlp"}
@@ -55,8 +61,9 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def extract_file(path: str | os.PathLike[str]) -> Extraction:
-    """Read a document (any supported encoding) and extract it; named by its file name."""
+def extract_file(path: str | os.PathLike[str], encoding: str | None = None) -> Extraction:
+    """Read a document (any accepted format and encoding, or ``encoding``) and extract it;
+    named by its file name."""
     from .pipeline import extract_text
 
-    return extract_text(read_text(path), Path(path).name)
+    return extract_text(read_document(path, encoding), display_name(Path(path).name))

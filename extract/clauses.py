@@ -16,7 +16,7 @@ from functools import cache
 from .names import left_boundary
 from .resources import comparators, compile_pattern, cue, section
 from .structure import ProblemBlock, Structure
-from .textview import Span, clauses, last_match, sentences, strip_span
+from .textview import Span, SpanSet, clauses, last_match, sentences, strip_span
 
 _EDGE = " \t\u3000，。；：、！？,.;:!?“”"
 _EDGE_NO_QUOTES = " \t\u3000，。；：、！？,.;:!?"
@@ -156,8 +156,8 @@ def find_problems(view: str, structure: Structure) -> list[ProblemFact]:
     facts: list[ProblemFact] = []
     for index, block in enumerate(structure.problem_blocks):
         _block_problems(view, block, index, facts)
-    taken = [f.span for f in facts] + [b.span for b in structure.problem_blocks]
-    titles = [t.title for t in structure.tasks]
+    taken = SpanSet([f.span for f in facts] + [b.span for b in structure.problem_blocks])
+    titles = SpanSet(t.title for t in structure.tasks)
     for para in structure.paragraphs:
         if structure.closing and para.start >= structure.closing.start:
             break
@@ -254,13 +254,13 @@ def _group_problems(
 
 
 def _sentence_problems(
-    view: str, sent: Span, facts: list[ProblemFact], taken: list[Span], titles: list[Span]
+    view: str, sent: Span, facts: list[ProblemFact], taken: SpanSet, titles: SpanSet
 ) -> None:
     """Shortcomings stated outside problem lists: marker clauses, 有的…/一些… clauses."""
     rules = clause_rules()
     lead: int | None = None
     for clause in clauses(view, sent, "，,；;。！？"):
-        if any(t.overlaps(clause) for t in titles) or any(t.overlaps(clause) for t in taken):
+        if titles.overlaps(clause) or taken.overlaps(clause):
             continue
         piece = view[clause.start : clause.end]
         if rules.instruction.search(piece):
@@ -275,14 +275,12 @@ def _sentence_problems(
             facts,
             ProblemFact(label, "problem.marker-clause", parents, context=label, sentence=sent),
         )
-        taken.append(label)
+        taken.add(label)
         if lead is None and rules.subject_markers.match(piece):
             lead = index
 
 
-def _noun_phrase_problems(
-    view: str, sent: Span, facts: list[ProblemFact], taken: list[Span]
-) -> None:
+def _noun_phrase_problems(view: str, sent: Span, facts: list[ProblemFact], taken: SpanSet) -> None:
     """Problems named as noun phrases: …巡视反馈问题, …问题得到解决."""
     rules = clause_rules()
     for rule_id, pattern, from_clause in rules.noun_phrases:
@@ -298,14 +296,14 @@ def _noun_phrase_problems(
             if count:
                 start = count.end()
             span = strip_span(view, start, match.end(), _EDGE)
-            if len(span) < 4 or any(t.overlaps(span) for t in taken):
+            if len(span) < 4 or taken.overlaps(span):
                 continue
             facts.append(ProblemFact(span, rule_id, context=span, sentence=sent))
-            taken.append(span)
+            taken.add(span)
 
 
 def _remedy_problems(
-    view: str, sent: Span, facts: list[ProblemFact], taken: list[Span], titles: list[Span]
+    view: str, sent: Span, facts: list[ProblemFact], taken: SpanSet, titles: SpanSet
 ) -> None:
     """The object of a remedy (克服思维惯性, 解决…问题, …污染防治) when it names a problem."""
     rules = clause_rules()
@@ -320,12 +318,12 @@ def _remedy_problems(
             for head in rules.remedy_heads.finditer(piece)
         ]
         for obj in objects:
-            if obj is None or any(t.overlaps(obj) for t in taken + titles):
+            if obj is None or taken.overlaps(obj) or titles.overlaps(obj):
                 continue
             facts.append(
                 ProblemFact(obj, "problem.remedy-object", context=obj, sentence=sent, remedy=sent)
             )
-            taken.append(obj)
+            taken.add(obj)
 
 
 def _object_before(view: str, clause_start: int, head_start: int) -> Span | None:
@@ -391,7 +389,7 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
     """Goals set by the plan (never results of the past)."""
     rules = clause_rules()
     found: list[TargetFact] = []
-    taken: list[Span] = []
+    taken = SpanSet()
     for para in structure.paragraphs:
         if structure.in_review(para.start) or structure.block_at(para.start) is not None:
             continue
@@ -400,20 +398,20 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
         if para in structure.goal_items:  # ——高水平建设现代化经济体系，打造高质量发展高地。
             sent = next(iter(sentences(view, Span(para.start + 2, para.end))))
             label = _clean_target(view, sent)
-            if len(label) >= 4 and not any(t.overlaps(label) for t in taken):
+            if len(label) >= 4 and not taken.overlaps(label):
                 found.append(TargetFact(label, "target.dash-goal", sent, _reading(view, label)))
-                taken.append(label)
+                taken.add(label)
         listed = cue("clauses.goal_list").search(view[para.start : para.end])
         for sent in sentences(view, para):
             if listed and sent.end > para.start + listed.end():
                 start = max(sent.start, para.start + listed.end())
                 for goal in _goal_pieces(view, Span(start, sent.end)):
                     label = _clean_target(view, goal)
-                    if len(label) >= 4 and not any(t.overlaps(label) for t in taken):
+                    if len(label) >= 4 and not taken.overlaps(label):
                         found.append(
                             TargetFact(label, "target.goal-list", sent, _reading(view, label))
                         )
-                        taken.append(label)
+                        taken.add(label)
                 continue
             for clause in clauses(view, sent, "，,；;。！？：:"):
                 piece = view[clause.start : clause.end]
@@ -435,10 +433,10 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
                     if lead is not None:  # 会议确定了全年经济增长8%以上 → 全年经济增长8%以上
                         span = Span(lead.end(), span.end)
                     label = _clean_target(view, span)
-                    if len(label) < 4 or any(t.overlaps(label) for t in taken):
+                    if len(label) < 4 or taken.overlaps(label):
                         continue
                     found.append(TargetFact(label, rule_id, sent, _reading(view, label)))
-                    taken.append(label)
+                    taken.add(label)
                     break
     return found
 

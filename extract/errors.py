@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["DataError", "Errors", "InputError", "PolicyKGError"]
+__all__ = ["DataError", "Errors", "InputError", "PolicyKGError", "UsageError"]
 
 _CODE = re.compile(r"E\d{3}")
 
@@ -29,11 +29,20 @@ class Errors:
     E005 = "E005 {name} looks like a binary file ({detail}); give a plain-text document"
     E006 = (
         "E006 cannot decode {name}: byte 0x{byte:02X} at offset {offset} is not UTF-8 and the "
-        "file is not GB18030/GBK Chinese text either; convert the file to UTF-8"
+        "file does not read as GB18030/GBK or Big5 Chinese text either; convert the file to "
+        "UTF-8 or name its encoding with --encoding"
     )
     E007 = (
         "E007 cannot decode {name}: it starts with a {encoding} byte-order mark but is not valid "
         "{encoding} (byte offset {offset}: {reason}); convert the file to UTF-8"
+    )
+    E008 = (
+        "E008 cannot decode {name} as {encoding}: byte 0x{byte:02X} at offset {offset} "
+        "({reason}); give the file's encoding with --encoding, or leave it out to detect it"
+    )
+    E009 = (
+        "E009 unknown text encoding {encoding!r}; give one Python knows, such as utf-8, "
+        "utf-16, gb18030, gbk, big5 or big5hkscs"
     )
 
     # -- gold and predicted annotations (extract/evaluate.py): E010-E019 ---------------------
@@ -49,6 +58,27 @@ class Errors:
         "E015 {name}: {where} must be a string or a number, not {kind}; "
         "fix the file as in SCHEMA.md"
     )
+
+    # -- document formats and sizes (extract/formats.py): E020-E029 --------------------------
+    E020 = (
+        "E020 {path} is not a document format policykg reads; give {formats} files "
+        "(or convert it to one)"
+    )
+    E021 = (
+        "E021 {path} is {size:,} bytes, more than the {limit:,} bytes policykg reads from one "
+        "document; split it into smaller documents"
+    )
+    E022 = (
+        "E022 {name} holds {length:,} characters of text, more than the {limit:,} policykg "
+        "extracts from one document; split it into smaller documents"
+    )
+    E023 = "E023 cannot read {name} as {kind}: {reason}; check that the file is not damaged"
+    E024 = (
+        "E024 {name} has no text layer (its pages are images, such as a scan); run OCR on it "
+        "first or give the text as a .txt file"
+    )
+    E025 = "E025 {name} is encrypted; decrypt it first or give the text as a .txt file"
+    E026 = "E026 {path} is not a regular file; give the path of a document file"
 
 
 class PolicyKGError(Exception):
@@ -67,6 +97,11 @@ class InputError(PolicyKGError):
 
     The CLI turns it into a one-line message and exit status 1.
     """
+
+
+class UsageError(PolicyKGError):
+    """The request itself cannot be carried out (an unknown encoding, an output folder inside
+    an input folder): the CLI turns it into a one-line message and exit status 2."""
 
 
 class DataError(PolicyKGError):

@@ -89,11 +89,13 @@ def resolve_overlaps(candidates: Iterable[Candidate]) -> list[Candidate]:
         key=lambda c: (c.start, -c.end, c.priority, c.type, c.rule),
     )
     kept: list[Candidate] = []
+    # the kept mentions that reach past the current start: only they can overlap, and the
+    # verdict does not depend on their order (a long run of mentions stays linear)
+    reaching: list[Candidate] = []
     for cand in ordered:
+        reaching = [other for other in reaching if other.end > cand.start]
         ok = True
-        for other in reversed(kept):
-            if other.end <= cand.start:
-                continue
+        for other in reaching:
             if other.start == cand.start and other.end == cand.end:
                 ok = False  # same span, lower priority
                 break
@@ -107,6 +109,7 @@ def resolve_overlaps(candidates: Iterable[Candidate]) -> list[Candidate]:
             break
         if ok:
             kept.append(cand)
+            reaching.append(cand)
     return kept
 
 

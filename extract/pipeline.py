@@ -25,6 +25,7 @@ import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from .clauses import find_problems, find_targets
 from .metadata import document_metadata
@@ -211,11 +212,54 @@ def make_nlp() -> Language:
 
 
 def spacy_blank_zh() -> Language:
-    """``spacy.blank("zh")`` with the character segmenter, set explicitly."""
+    """``spacy.blank("zh")`` with the character segmenter, set explicitly, tokenising in
+    linear time (:class:`CharTokenizer`)."""
     import spacy
 
     config: dict[str, Any] = {"nlp": {"tokenizer": {"segmenter": "char"}}}
-    return spacy.blank("zh", config=config)
+    nlp = spacy.blank("zh", config=config)
+    nlp.tokenizer = CharTokenizer(nlp.vocab)
+    return nlp
+
+
+class CharTokenizer:
+    """The tokens of spaCy's Chinese ``char`` segmenter, found in linear time.
+
+    spaCy aligns the characters with the text by ``text[pos:].index(char)``, copying the
+    rest of the text for every character: a 200,000-character document took seconds, a
+    2,000,000-character one minutes. The tokens (and their trailing spaces) are the same.
+    """
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words, spaces = char_words(text)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+def char_words(text: str) -> tuple[list[str], list[bool]]:
+    """Words and trailing-space flags as ``spacy.util.get_words_and_spaces`` gives them for
+    the characters of ``text``: each non-space character a word, a run of white space before
+    one a word of its own, one " " after a word its trailing space."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        start = pos
+        while pos < end and text[pos].isspace():
+            pos += 1
+        if pos > start:
+            words.append(text[start:pos])
+            spaces.append(False)
+            if pos == end:
+                break
+        words.append(text[pos])
+        pos += 1
+        space = pos < end and text[pos] == " "
+        spaces.append(space)
+        pos += space
+    return words, spaces
 
 
 def to_extraction(doc: Doc, document: str) -> Extraction:

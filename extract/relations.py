@@ -26,6 +26,10 @@ E = EntityType
 R = RelationType
 
 _NAME_TYPES = frozenset({E.STRATEGY, E.POLICY, E.PRINCIPLE})
+#: Cues that must end right where something starts (``…$`` patterns such as 制定, 没有) are
+#: looked for in this many characters before it: longer than any of them, and a long clause
+#: then costs no more per mention than a short one.
+SUFFIX_CUE_WINDOW = 8
 _INVOLVED = frozenset({E.STRATEGY, E.POLICY, E.PRINCIPLE, E.ORGANIZATION, E.EVENT, E.TARGET})
 _CONCERNED = frozenset(
     {E.STRATEGY, E.POLICY, E.PRINCIPLE, E.ORGANIZATION, E.EVENT, E.PERSON, E.TARGET}
@@ -307,28 +311,34 @@ def _implements(a: Analysis) -> Iterator[RelationRecord]:
             elif subject is None and a.speaker is not None:
                 heads.append((a.speaker, "rel.implements.speaker-trigger"))
             triggers = list(c.implements.finditer(a.view, clause.start, clause.end))
-            first = triggers[0].start() if triggers else clause.end
+            trigger_starts = [t.start() for t in triggers]
+            first = trigger_starts[0] if triggers else clause.end
             for i in a.within(clause, _NAME_TYPES):
                 m = a.mentions[i].span
                 active = m.start >= first
                 passive = bool(c.implements_passive.match(a.view, m.end, clause.end))
                 if not (active or passive):
                     continue
-                if c.implements_blocked_by.search(a.view, clause.start, m.start):
+                window = max(clause.start, m.start - SUFFIX_CUE_WINDOW)
+                if c.implements_blocked_by.search(a.view, window, m.start):
                     continue
-                if _denied(a.view, clause, m, triggers if active else []):
+                last = bisect_right(trigger_starts, m.start) - 1 if active else -1
+                if _denied(a.view, clause, m, triggers[last] if last >= 0 else None):
                     continue
                 for head, rule in heads:
                     yield RelationRecord(head, R.IMPLEMENTS, a.entity_of[i], rule, sent)
 
 
-def _denied(view: str, clause: Span, mention: Span, triggers: list[re.Match[str]]) -> bool:
-    """Whether the clause denies implementing ``mention``: a negated trigger or a failure."""
+def _denied(view: str, clause: Span, mention: Span, trigger: re.Match[str] | None) -> bool:
+    """Whether the clause denies implementing ``mention``: a failure right after it, or a
+    negation right before ``trigger``, the last trigger before it (None: no trigger)."""
     c = cues()
     if c.negated_after.match(view, mention.end, clause.end):
         return True
-    before = [t for t in triggers if t.start() <= mention.start]
-    return bool(before) and bool(c.negated_before.search(view, clause.start, before[-1].start()))
+    if trigger is None:
+        return False
+    window = max(clause.start, trigger.start() - SUFFIX_CUE_WINDOW)
+    return bool(c.negated_before.search(view, window, trigger.start()))
 
 
 def _problems(a: Analysis) -> Iterator[RelationRecord]:

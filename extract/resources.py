@@ -118,6 +118,46 @@ def ocr_folds() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 @cache
+def traditional_folds() -> dict[int, str]:
+    """Traditional (and Taiwan/Hong Kong variant) character → simplified, one to one.
+
+    A ``str.translate`` table from ``data/traditional.txt`` (generated from OpenCC's
+    dictionaries by ``tests/data/make_chinese_data.py``).
+    """
+    table: dict[int, str] = {}
+    for number, line in _table_lines("traditional.txt"):
+        parts = line.split("\t")
+        if len(parts) != 2 or len(parts[0]) != 1 or len(parts[1]) != 1:
+            raise DataError(
+                f"traditional.txt line {number}: expected 'character<TAB>character', got {line!r}"
+            )
+        table[ord(parts[0])] = parts[1]
+    return table
+
+
+@cache
+def common_characters() -> frozenset[str]:
+    """The most frequent Chinese characters (simplified and traditional) and punctuation.
+
+    From ``data/common_chars.txt``; the reader tells Big5 from GB18030 by them.
+    """
+    return frozenset("".join(line for _, line in _table_lines("common_chars.txt")))
+
+
+def _table_lines(name: str) -> list[tuple[int, str]]:
+    """The (line number, line) pairs of ``data/<name>`` without comments and blank lines."""
+    try:
+        raw = resources.files(_PACKAGE).joinpath("data", name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"data file {name}: {exc}") from exc
+    return [
+        (number, line)
+        for number, line in enumerate(raw.splitlines(), start=1)
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+@cache
 def ocr_confusions() -> dict[str, str]:
     """Character → characters it is misread as (used by lexicon matching)."""
     data = load_yaml("ocr.yaml")

@@ -10,12 +10,13 @@ are tasks and problems, and what they contain, is decided from them downstream.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
 from .resources import compile_pattern, cue, section
-from .textview import Span, last_match, paragraphs, sentences, strip_span
+from .textview import Span, last_match, owner_at, owner_index, paragraphs, sentences, strip_span
 
 _TITLE_STRIP = " \t\u3000。；，：、！？,.;:!?"
 _CN_DIGITS = "一二三四五六七八九十"
@@ -142,26 +143,37 @@ class Structure:
     headings: list[tuple[Span, int, str]]
     #: paragraphs of a ——-led list that follows a goal paragraph: each states a goal
     goal_items: list[Span] = field(default_factory=list)
+    #: position lookups, built on first use (after the structure is complete)
+    _owners: dict[str, array[int]] = field(default_factory=dict, repr=False, compare=False)
 
     def in_review(self, pos: int) -> bool:
         """Whether ``pos`` lies in a section reviewing the past."""
-        return any(r.start <= pos < r.end for r in self.review)
+        return owner_at(self._index("review"), pos) >= 0
 
     def task_at(self, pos: int) -> int | None:
-        """The innermost task whose scope holds ``pos``."""
-        best: int | None = None
-        for i, task in enumerate(self.tasks):
-            inside = task.scope.start <= pos < task.scope.end
-            if inside and (best is None or task.scope.start >= self.tasks[best].scope.start):
-                best = i
-        return best
+        """The innermost task whose scope holds ``pos``: of those that hold it, the one that
+        starts last (the last listed, among those starting there)."""
+        owner = owner_at(self._index("tasks"), pos)
+        return owner if owner >= 0 else None
 
     def block_at(self, pos: int) -> int | None:
-        """The problem block holding ``pos``."""
-        for i, block in enumerate(self.problem_blocks):
-            if block.span.start <= pos < block.span.end:
-                return i
-        return None
+        """The (first) problem block holding ``pos``."""
+        owner = owner_at(self._index("blocks"), pos)
+        return owner if owner >= 0 else None
+
+    def _index(self, name: str) -> array[int]:
+        """Which span of a kind holds each position (the lookups of the methods above)."""
+        if name not in self._owners:
+            if name == "review":
+                spans = list(enumerate(self.review))
+            elif name == "tasks":  # later fills win: by start, then by list order
+                spans = sorted(
+                    enumerate(t.scope for t in self.tasks), key=lambda p: (p[1].start, p[0])
+                )
+            else:  # the first block wins: fill from the last
+                spans = list(enumerate(b.span for b in self.problem_blocks))[::-1]
+            self._owners[name] = owner_index(spans)
+        return self._owners[name]
 
 
 def find_structure(text: str, view: str) -> Structure:

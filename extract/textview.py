@@ -1,7 +1,8 @@
 """The matching view of a text, and its paragraphs, sentences and clauses as offset spans.
 
 Rules match on a *view* of the text that has exactly the same length: full-width forms folded
-(NFKC, where it maps one character to one) and known OCR confusions corrected. Any offset found
+(NFKC, where it maps one character to one), traditional characters folded to simplified ones
+(one to one, ``data/traditional.txt``) and known OCR confusions corrected. Any offset found
 in the view is therefore an offset into the original text, and labels are always cut from the
 original text.
 """
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .resources import ocr_folds
+from .resources import ocr_folds, traditional_folds
 
 #: Sentence-final punctuation.
 SENTENCE_END = "。！？!?"
@@ -31,8 +33,11 @@ def _fold_char(ch: str) -> str:
 
 
 def make_view(text: str) -> str:
-    """The same-length matching view of ``text`` (NFKC per character, OCR folds)."""
+    """The same-length matching view of ``text`` (NFKC per character, traditional → simplified,
+    OCR folds)."""
     view = "".join(_fold_char(ch) if ord(ch) > 0x7F else ch for ch in text)
+    # Rules are written in simplified characters: 關於 is matched as 关于.
+    view = view.translate(traditional_folds())
     # NFKC turns full-width punctuation into ASCII; keep Chinese punctuation as Chinese so
     # that patterns need to know one form only.
     view = view.translate(_BACK_TO_CJK)
@@ -63,6 +68,61 @@ class Span:
 
     def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
+
+
+class SpanSet:
+    """Spans added one by one, and whether a span overlaps any of them (:meth:`Span.overlaps`).
+
+    A query costs the length of the span asked about, not the number of spans held, so that
+    checking each clause of a long document against everything taken so far stays linear.
+    """
+
+    __slots__ = ("_covered", "_empty", "_spans")
+
+    def __init__(self, spans: Iterable[Span] = ()) -> None:
+        #: 1 where a non-empty span held covers the character
+        self._covered = bytearray()
+        self._spans: list[Span] = []  # the non-empty ones, for empty queries
+        self._empty: list[Span] = []  # empty spans: they overlap a span strictly around them
+        for span in spans:
+            self.add(span)
+
+    def add(self, span: Span) -> None:
+        """Hold ``span`` too."""
+        if not len(span):
+            self._empty.append(span)
+            return
+        if span.end > len(self._covered):
+            self._covered.extend(bytes(span.end - len(self._covered)))
+        self._covered[span.start : span.end] = b"\x01" * len(span)
+        self._spans.append(span)
+
+    def overlaps(self, span: Span) -> bool:
+        """Whether ``span`` overlaps a span held (exactly as ``any(s.overlaps(span) …)``)."""
+        if any(e.overlaps(span) for e in self._empty):
+            return True
+        if len(span):
+            return self._covered.find(1, span.start, span.end) >= 0
+        return any(s.overlaps(span) for s in self._spans)
+
+
+def owner_index(spans: Iterable[tuple[int, Span]]) -> array[int]:
+    """For each character, the number paired with the last of ``spans`` that holds it, or -1.
+
+    Built once in the total length of the spans, it answers "which span holds this position"
+    in constant time; ask it with :func:`owner_at`.
+    """
+    owners: array[int] = array("i")
+    for number, span in spans:
+        if span.end > len(owners):
+            owners.extend([-1] * (span.end - len(owners)))
+        owners[span.start : span.end] = array("i", [number]) * len(span)
+    return owners
+
+
+def owner_at(owners: array[int], pos: int) -> int:
+    """The owner of ``pos`` in an :func:`owner_index`, or -1."""
+    return owners[pos] if 0 <= pos < len(owners) else -1
 
 
 def last_match(

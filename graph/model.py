@@ -73,7 +73,9 @@ class KnowledgeGraph:
         """
         text = self.rdf.serialize(format=format)
         if format in LINE_FORMATS:
-            lines = sorted(line for line in text.splitlines() if line.strip())
+            # split at "\n" only: str.splitlines also splits at \v, \f, \x1c-\x1e, \x85 and
+            # U+2028/9, which N-Triples keeps unescaped inside literals
+            lines = sorted(line for line in text.split("\n") if line.strip())
             text = "".join(f"{line}\n" for line in lines)
         return text
 

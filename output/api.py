@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from policykg.extract import Extraction, InputError, extract_file, read_text
+from policykg.extract import (
+    Extraction,
+    InputError,
+    extract_file,
+    read_document,
+    validate_encoding,
+)
 from policykg.extract.diagnose import Diagnosis, diagnose
 from policykg.extract.evaluate import Evaluation, evaluate, read_annotations
 from policykg.extract.rulestats import RuleStats, count_rules
@@ -40,6 +46,7 @@ from policykg.graph.validate import ValidationReport, validate_graph
 from .docview import document_pages
 from .errors import Errors, OutputError
 from .files import (
+    check_output_folder,
     collect_documents,
     document_names,
     locate_document,
@@ -140,30 +147,42 @@ def extract_text(text: str, document: str = "<text>") -> Extraction:
 
 
 def extract_documents(
-    paths: Iterable[StrPath], progress: Progress | None = None
+    paths: Iterable[StrPath], progress: Progress | None = None, encoding: str | None = None
 ) -> list[Extraction]:
-    """Extract every document that ``paths`` name (files or folders of ``.txt`` files).
+    """Extract every document that ``paths`` name (files, or folders searched for documents:
+    .txt, .md, .html, .htm, .docx, .pdf).
 
     Each document is named by its file name, or by the end of its path where several share
-    a file name (:func:`~policykg.output.files.document_names`).
+    a file name (:func:`~policykg.output.files.document_names`). ``encoding`` forces the
+    decoding of text documents (default: detected).
     """
-    documents = collect_documents(paths)
+    if encoding is not None:
+        validate_encoding(encoding)
+    return _extract(collect_documents(paths), progress, encoding)
+
+
+def _extract(
+    documents: Sequence[Path], progress: Progress | None, encoding: str | None
+) -> list[Extraction]:
+    """The extractions of ``documents``, named by :func:`document_names`, in order."""
     names = document_names(documents)
     extractions = []
     for done, (path, name) in enumerate(zip(documents, names, strict=True), start=1):
-        extractions.append(extract_text(read_text(path), name))
+        extractions.append(extract_text(read_document(path, encoding), name))
         if progress is not None:
             progress(done, len(documents), name)
     return extractions
 
 
-def rule_stats(paths: Iterable[StrPath], progress: Progress | None = None) -> RuleStats:
+def rule_stats(
+    paths: Iterable[StrPath], progress: Progress | None = None, encoding: str | None = None
+) -> RuleStats:
     """How often each rule fired on the documents ``paths`` name, and which never did.
 
     Documents are collected, named and extracted as :func:`build` does them (``progress``
     is called after each); see :mod:`policykg.extract.rulestats` for what is counted.
     """
-    return count_rules(extract_documents(paths, progress))
+    return count_rules(extract_documents(paths, progress, encoding))
 
 
 def build(
@@ -173,6 +192,8 @@ def build(
     title: str | None = None,
     progress: Progress | None = None,
     formats: Iterable[str] = ("ttl",),
+    encoding: str | None = None,
+    allow_output_in_input: bool = False,
 ) -> BuildResult:
     """Extract the documents, build one graph, write its files and ``OUT/graph.html``.
 
@@ -180,27 +201,37 @@ def build(
     order, whatever order they are given in); the default writes ``OUT/graph.ttl``. Each
     document's view (its text with the entities marked, see :mod:`.docview`) goes to
     ``OUT/docs/<name>.html``, linked from the graph page's side panel. ``out_dir`` is
-    created if needed. Every file is rendered before any is written, and all
-    are written atomically, so a failure at any step leaves earlier output as it was. The
-    formats, the base IRI and the output folder are checked before the (slow) extraction
-    starts. ``title`` is the page heading (default: :func:`default_title`).
+    created if needed. Every file is rendered before any is written, and all are written
+    atomically, so a failure or an interruption at any step leaves earlier output as it was.
+    The formats, the base IRI, the encoding and the output folder are checked before the
+    (slow) extraction starts: the output folder may not be, lie inside or contain one of the
+    input folders unless ``allow_output_in_input`` (a later build of that folder would read
+    graph.html as a document), and never overwrites an input document. ``title`` is the
+    page heading (default: :func:`default_title`); ``encoding`` forces the decoding of text
+    documents (default: detected).
     """
     chosen = _export_formats(formats)
     validate_base(base)
+    if encoding is not None:
+        validate_encoding(encoding)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputError(Errors.E110.format(path=os.fspath(out_dir)))
-    extractions = extract_documents(paths, progress)
+    paths = list(paths)
+    documents = collect_documents(paths)
+    outputs = (*(name for fmt in chosen for name in EXPORT_FILES[fmt]), GRAPH_HTML)
+    check_output_folder(out, outputs, paths, documents, allow_output_in_input)
+    extractions = _extract(documents, progress, encoding)
     graph = build_graph(extractions, base=base)
     names = tuple(ext.document for ext in extractions)
     view = graph.to_networkx()
     files = render_exports(graph, chosen)
-    documents, mentions = graph.documents(), graph.mentions()
-    pages = document_pages(documents, mentions, view, graph_href=f"../{GRAPH_HTML}")
+    texts, mentions = graph.documents(), graph.mentions()
+    pages = document_pages(texts, mentions, view, graph_href=f"../{GRAPH_HTML}")
     page = render_html(
         view,
         title=title if title is not None else default_title(names),
-        documents=documents,
+        documents=texts,
         mentions=mentions,
         document_pages={name: href for name, (href, _) in pages.items()},
     )
@@ -297,14 +328,17 @@ def default_title(names: Sequence[str]) -> str:
     return f"policykg: {len(names)} documents"
 
 
-def extract(path: StrPath) -> Extraction:
-    """The extraction of one document, named by its file name (as gold files name it)."""
-    return extract_file(path)
+def extract(path: StrPath, encoding: str | None = None) -> Extraction:
+    """The extraction of one document, named by its file name (as gold files name it);
+    ``encoding`` forces the decoding of a text document (default: detected)."""
+    if encoding is not None:
+        validate_encoding(encoding)
+    return extract_file(path, encoding)
 
 
-def extract_json(path: StrPath) -> dict[str, Any]:
+def extract_json(path: StrPath, encoding: str | None = None) -> dict[str, Any]:
     """The extraction of one document in the JSON form of SCHEMA.md (keys in a fixed order)."""
-    return extract(path).to_json()
+    return extract(path, encoding).to_json()
 
 
 def load_graph(path: StrPath) -> KnowledgeGraph:
@@ -473,7 +507,7 @@ def list_errors(gold: StrPath, pred: StrPath, text: StrPath | None = None) -> Er
         note = f"no sentences: {why}; give the text with --text FILE"
         return ErrorListing(diagnose(gold_doc, pred_doc), None, note)
     try:
-        content = read_text(path)
+        content = read_document(path)
     except InputError as exc:
         if text is not None:
             raise

@@ -5,16 +5,20 @@ and pyvis take seconds to import, so each command imports the API when it runs.
 
 Errors the user can fix (``PolicyKGError``, ``ValueError`` such as ``QueryError``,
 ``OSError``) print one line ``policykg: error: <message>`` on stderr and exit with status 1;
-usage errors (a missing argument, a path that does not exist) exit with status 2, as click
-does; ``policykg --debug COMMAND`` shows the traceback instead. Output files are written
-atomically, so a failed command never leaves half a file.
+usage errors (a missing argument, a path that does not exist, an unknown encoding, an output
+folder inside an input folder) exit with status 2; ``policykg --debug COMMAND`` shows the
+traceback instead. Ctrl-C (SIGINT) and SIGTERM end a command with one line
+``policykg: interrupted by SIGINT`` and status 130 (143 for SIGTERM). Output files are
+written atomically, so a failed or interrupted command never leaves half a file.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Any, Final
 
 import click
@@ -48,19 +52,67 @@ class CLIError(click.ClickException):
         click.echo(f"policykg: error: {self.format_message()}", file=file, err=True)
 
 
+class UsageCLIError(CLIError):
+    """A request that cannot be carried out, shown as one line, exit status 2."""
+
+    exit_code = 2
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, raised wherever the program was, so that clean-ups run as for Ctrl-C."""
+
+    signum = signal.SIGTERM
+
+
 class PolicyKGGroup(click.Group):
-    """A group that turns the errors a user can fix into :class:`CLIError` (unless --debug)."""
+    """A group that turns the errors a user can fix into :class:`CLIError` (unless --debug),
+    and an interruption (SIGINT, SIGTERM) into one line and status 128 + the signal."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        previous = _catch_sigterm()
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt as exc:
+            if ctx.params.get("debug"):
+                raise
+            signum = getattr(exc, "signum", signal.SIGINT)
+            click.echo(f"policykg: interrupted by {signal.Signals(signum).name}", err=True)
+            raise click.exceptions.Exit(128 + signum) from None
         except Exception as exc:
             if ctx.params.get("debug") or not _user_error(exc):
                 raise
             message = " ".join(str(exc).splitlines()) or type(exc).__name__
+            if _usage_error(exc):
+                raise UsageCLIError(message) from exc
             raise CLIError(message) from exc
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _catch_sigterm() -> Any:
+    """Make SIGTERM raise :class:`Interrupted`; the handler it replaces (None when it cannot
+    be replaced: not the main thread, or a handler not set from Python)."""
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous is None:
+            return None
+        signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # signal only works in the main thread
+        return None
+    return previous
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted
+
+
+def _usage_error(exc: Exception) -> bool:
+    """Whether ``exc`` is a :class:`~policykg.extract.errors.UsageError` (exit status 2)."""
+    errors = sys.modules.get("policykg.extract.errors")
+    return errors is not None and isinstance(exc, errors.UsageError)
 
 
 def _user_error(exc: Exception) -> bool:
@@ -78,6 +130,17 @@ def _user_error(exc: Exception) -> bool:
 def _emit(text: str) -> None:
     """Write machine-readable text to stdout as UTF-8 bytes, whatever the locale says."""
     click.echo(text.encode("utf-8"), nl=False)
+
+
+def encoding_option(function: Any) -> Any:
+    """The --encoding option of the commands that read documents."""
+    return click.option(
+        "--encoding",
+        metavar="NAME",
+        default=None,
+        help="Decode text documents (.txt, .md, .html) with this encoding (utf-8, gb18030, "
+        "big5, utf-16…)  [default: detected: UTF-8, UTF-16 with BOM, GB18030/GBK, Big5]",
+    )(function)
 
 
 @click.group(cls=PolicyKGGroup, context_settings=_CONTEXT)
@@ -126,6 +189,14 @@ def main(debug: bool) -> None:
     "(graph.graphml), gexf (graph.gexf), csv (nodes.csv and relationships.csv for "
     "neo4j-admin import)  [default: ttl]",
 )
+@encoding_option
+@click.option(
+    "--allow-output-in-input",
+    is_flag=True,
+    help="Allow an OUT/ folder that is, lies inside or contains an input folder (a later "
+    "build of that folder reads graph.html as a document). An input document is never "
+    "overwritten.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
 def build(
     paths: tuple[str, ...],
@@ -133,6 +204,8 @@ def build(
     base: str | None,
     title: str | None,
     formats: tuple[str, ...],
+    encoding: str | None,
+    allow_output_in_input: bool,
     quiet: bool,
 ) -> None:
     """Build OUT/graph.ttl (or the --format files) and OUT/graph.html from documents.
@@ -141,9 +214,11 @@ def build(
     with each entity's mentions and relations, linking to each document's view (its text
     with the entities marked), written to OUT/docs/<name>.html.
 
-    Each PATH is a .txt document (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK;
-    CRLF or LF) or a folder searched recursively for them. Documents that share a file name
-    are named by the end of their path (a/report.txt, b/report.txt).
+    Each PATH is a document (.txt, .md, .html, .htm, .docx, .pdf with a text layer) or a
+    folder searched recursively for them. Text is decoded as UTF-8 (with or without BOM),
+    UTF-16 with BOM, GB18030/GBK or Big5, whichever it is, unless --encoding says. Documents
+    that share a file name are named by the end of their path (a/report.txt, b/report.txt).
+    OUT/ may not be an input folder, lie inside one or contain one.
 
     \b
     Example:
@@ -163,6 +238,8 @@ def build(
         title=title,
         progress=progress,
         formats=formats or EXPORT_FORMATS[:1],
+        encoding=encoding,
+        allow_output_in_input=allow_output_in_input,
     )
     files = [str(path) for path in (*result.exports, result.graph_html)]
     rdf = [f for f in files if f.rsplit(".", 1)[-1] in RDF_FORMATS]
@@ -186,11 +263,14 @@ def build(
     is_flag=True,
     help="Print the extraction as JSON (SCHEMA.md form, plus offsets and rule ids).",
 )
-def extract(file: Path, as_json: bool) -> None:
+@encoding_option
+def extract(file: Path, as_json: bool, encoding: str | None) -> None:
     """Extract entities and relations from one document.
 
-    Without --json, prints how many entities and relations of each type were found. The
-    JSON is what policykg eval (and ../shared/eval/score.py) read as PRED.json.
+    FILE is a .txt, .md, .html, .htm, .docx or .pdf document; offsets in the JSON index the
+    text read from it. Without --json, prints how many entities and relations of each type
+    were found. The JSON is what policykg eval (and ../shared/eval/score.py) read as
+    PRED.json.
 
     \b
     Example:
@@ -198,7 +278,7 @@ def extract(file: Path, as_json: bool) -> None:
     """
     from .api import extract as extract_file
 
-    extraction = extract_file(file)
+    extraction = extract_file(file, encoding)
     if as_json:
         _emit(json.dumps(extraction.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -391,8 +471,9 @@ def eval_(gold: Path, pred: Path, show_errors: bool, text_file: Path | None, as_
     is_flag=True,
     help="Print the counts as one JSON object (documents, rules, never_fired).",
 )
+@encoding_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
-def stats(paths: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+def stats(paths: tuple[str, ...], as_json: bool, encoding: str | None, quiet: bool) -> None:
     """Count how often each extraction rule fired on documents.
 
     Documents are read as policykg build reads them. Per rule id: in how many documents it
@@ -412,7 +493,7 @@ def stats(paths: tuple[str, ...], as_json: bool, quiet: bool) -> None:
         if not quiet:
             click.echo(f"[{done}/{total}] {name}", err=True)
 
-    result = rule_stats(paths, progress=progress)
+    result = rule_stats(paths, progress=progress, encoding=encoding)
     if as_json:
         _emit(json.dumps(rule_stats_to_json(result), ensure_ascii=False, indent=2) + "\n")
     else:

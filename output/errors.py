@@ -9,9 +9,9 @@ it as it is. Append new codes at the end of their group; never renumber, reuse o
 
 from __future__ import annotations
 
-from policykg.extract.errors import InputError, PolicyKGError
+from policykg.extract.errors import InputError, PolicyKGError, UsageError
 
-__all__ = ["Errors", "InputError", "OutputError"]
+__all__ = ["Errors", "InputError", "OutputError", "UsageError"]
 
 
 class Errors:
@@ -19,16 +19,24 @@ class Errors:
 
     # -- collecting documents (output/files.py): E100-E109 -----------------------------------
     E100 = (
-        "E100 {path} is not a .txt document; give plain-text documents (.txt) or folders "
-        "that contain them"
+        "E100 {path} is not a document format policykg reads; give {formats} documents or "
+        "folders that contain them"
     )
-    E101 = "E101 {path} contains no .txt documents; give a folder with .txt files in it"
-    E102 = "E102 no documents given; give .txt files or folders that contain them"
+    E101 = "E101 {path} contains no documents ({formats}); give a folder with documents in it"
+    E102 = "E102 no documents given; give documents ({formats}) or folders that contain them"
 
     # -- writing output (output/files.py, output/api.py): E110-E119 ---------------------------
     E110 = "E110 output folder {path} is an existing file; give a folder with -o"
     E111 = "E111 cannot write {path}: {reason}; check that the folder exists and is writable"
     E112 = "E112 unknown export format {name!r}; choose from {choices}"
+    E113 = (
+        "E113 output folder {out} {relation} input folder {folder}, so a later build of it "
+        "would read the graph.html written there as a document; give an -o folder outside "
+        "the input folders, or add --allow-output-in-input"
+    )
+    E114 = (
+        "E114 writing {out} would overwrite the input document {document}; give another -o folder"
+    )
 
     # -- reading graphs and queries (output/api.py): E120-E129 ---------------------------------
     E120 = "E120 cannot read graph {path}: {reason}; give a Turtle file written by policykg build"

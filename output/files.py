@@ -9,17 +9,24 @@ files first, then all renames), so a failure while writing leaves every old file
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from policykg.extract.errors import Errors as ExtractErrors
+from policykg.extract.formats import FORMAT_LIST, FORMATS, display_name
 
-from .errors import Errors, InputError, OutputError
+from .errors import Errors, InputError, OutputError, UsageError
 
 __all__ = [
-    "DOCUMENT_SUFFIX",
+    "DOCUMENT_SUFFIXES",
+    "check_output_folder",
     "collect_documents",
     "document_names",
     "locate_document",
@@ -27,19 +34,21 @@ __all__ = [
     "write_files_atomic",
 ]
 
-#: The suffix of documents a build reads (compared case-insensitively).
-DOCUMENT_SUFFIX = ".txt"
+#: The suffixes of documents a build reads (compared case-insensitively).
+DOCUMENT_SUFFIXES = tuple(FORMATS)
 
 StrPath = str | os.PathLike[str]
 
 
 def collect_documents(paths: Iterable[StrPath]) -> list[Path]:
-    """The documents named by ``paths``: files as given, folders searched for ``*.txt``.
+    """The documents named by ``paths``: files as given, folders searched for documents.
 
-    Folders are searched recursively, skipping hidden files and folders (names starting with
-    "."), their documents sorted by relative path; the result keeps the order of ``paths``
-    and each document once (by resolved path). :class:`InputError` names a path that does
-    not exist, a file that is not ``.txt``, a folder without documents, or no paths at all.
+    A document is a file with one of :data:`DOCUMENT_SUFFIXES` (.txt, .md, .html, .htm,
+    .docx, .pdf). Folders are searched recursively, skipping hidden files and folders (names
+    starting with "."), their documents sorted by relative path; the result keeps the order
+    of ``paths`` and each document once (by resolved path). :class:`InputError` names a path
+    that does not exist, a file of another format, a folder without documents, or no paths
+    at all.
     """
     found: list[Path] = []
     seen: set[Path] = set()
@@ -48,10 +57,10 @@ def collect_documents(paths: Iterable[StrPath]) -> list[Path]:
         if path.is_dir():
             documents = _folder_documents(path)
             if not documents:
-                raise InputError(Errors.E101.format(path=os.fspath(raw)))
+                raise InputError(Errors.E101.format(path=os.fspath(raw), formats=FORMAT_LIST))
         elif path.exists():
-            if path.suffix.lower() != DOCUMENT_SUFFIX:
-                raise InputError(Errors.E100.format(path=os.fspath(raw)))
+            if path.suffix.lower() not in DOCUMENT_SUFFIXES:
+                raise InputError(Errors.E100.format(path=os.fspath(raw), formats=FORMAT_LIST))
             documents = [path]
         else:
             raise InputError(ExtractErrors.E001.format(path=os.fspath(raw)))
@@ -61,8 +70,52 @@ def collect_documents(paths: Iterable[StrPath]) -> list[Path]:
                 seen.add(key)
                 found.append(document)
     if not found:
-        raise InputError(Errors.E102)
+        raise InputError(Errors.E102.format(formats=FORMAT_LIST))
     return found
+
+
+def check_output_folder(
+    out_dir: StrPath,
+    outputs: Iterable[str],
+    paths: Iterable[StrPath],
+    documents: Iterable[Path],
+    allow_inside_input: bool = False,
+) -> None:
+    """Refuse an output folder that would overwrite or feed back into the input.
+
+    Writing ``outputs`` (file names) into ``out_dir`` must never replace one of the
+    ``documents`` (E114, whatever ``allow_inside_input`` says); and unless
+    ``allow_inside_input``, ``out_dir`` may not be one of the folders among ``paths``, lie
+    inside one or contain one (E113): graph.html is a document format, so the next build
+    of that folder would read the last one's output as a document. Both are
+    :class:`UsageError`. Paths are compared resolved (symbolic links followed).
+    """
+    out = Path(out_dir).resolve()
+    inputs = {document.resolve(): document for document in documents}
+    for name in outputs:
+        target = out / name
+        if target in inputs:
+            raise UsageError(
+                Errors.E114.format(out=os.fspath(target), document=os.fspath(inputs[target]))
+            )
+    if allow_inside_input:
+        return
+    for raw in paths:
+        folder = Path(raw)
+        if not folder.is_dir():
+            continue
+        resolved = folder.resolve()
+        if out == resolved:
+            relation = "is the"
+        elif resolved in out.parents:
+            relation = "is inside the"
+        elif out in resolved.parents:
+            relation = "contains the"
+        else:
+            continue
+        raise UsageError(
+            Errors.E113.format(out=os.fspath(out_dir), relation=relation, folder=os.fspath(raw))
+        )
 
 
 def locate_document(names: Iterable[str], folders: Iterable[StrPath]) -> Path | None:
@@ -81,12 +134,12 @@ def locate_document(names: Iterable[str], folders: Iterable[StrPath]) -> Path | 
 
 
 def _folder_documents(folder: Path) -> list[Path]:
-    """The ``*.txt`` files under ``folder``, hidden ones left out, sorted by relative path."""
+    """The documents under ``folder``, hidden ones left out, sorted by relative path."""
     documents: list[tuple[str, Path]] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
-            if name.startswith(".") or not name.lower().endswith(DOCUMENT_SUFFIX):
+            if name.startswith(".") or not name.lower().endswith(DOCUMENT_SUFFIXES):
                 continue
             path = Path(root, name)
             if path.is_file():
@@ -100,7 +153,8 @@ def document_names(paths: Sequence[Path]) -> list[str]:
     A file name that several documents share becomes the shortest trailing part of its
     resolved path that no other document ends with (``a/report.txt`` and ``b/report.txt``),
     so names are deterministic and independent of the current folder. Unique file names stay
-    as they are, which is what ``policykg extract`` and the gold files use.
+    as they are, which is what ``policykg extract`` and the gold files use. Bytes of a file
+    name that are not UTF-8 show as U+FFFD (:func:`~policykg.extract.formats.display_name`).
     """
     parts = [path.resolve().parts[1:] for path in paths]  # without the anchor ("/", "C:\\")
     names = []
@@ -110,7 +164,7 @@ def document_names(paths: Sequence[Path]) -> list[str]:
             other[-n:] == own[-n:] for j, other in enumerate(parts) if j != i
         ):
             n += 1
-        names.append("/".join(own[-n:]))
+        names.append(display_name("/".join(own[-n:])))
     return names
 
 
@@ -128,8 +182,16 @@ def write_files_atomic(files: Mapping[StrPath, str | bytes]) -> None:
 
     A failure while writing any of them removes every temporary file and replaces no file.
     (Only a failure between two renames, which do no I/O of their own, could leave some
-    files new and some old.)
+    files new and some old.) SIGINT and SIGTERM are held while the files are written and
+    renamed, then delivered: an interrupted build leaves every file whole, old or new, and
+    no temporary file (only SIGKILL or a crash of the machine can leave one, named
+    ``.NAME.*.tmp``).
     """
+    with _signals_held():
+        _write_files(files)
+
+
+def _write_files(files: Mapping[StrPath, str | bytes]) -> None:
     temps: list[tuple[Path, Path]] = []
     current = Path()
     try:
@@ -148,6 +210,38 @@ def write_files_atomic(files: Mapping[StrPath, str | bytes]) -> None:
         raise
     for folder in sorted({target.parent for _, target in temps}):
         _fsync_folder(folder)
+
+
+#: Signals held while files are written (those that end a program politely).
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM in the block, then deliver each that came, once, to the
+    handler in place before (which raises KeyboardInterrupt, say, or ends the program).
+
+    Only the main thread receives signals in Python; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        pending.append(signum)
+
+    previous: dict[int, Any] = {}
+    try:
+        for held in _HELD_SIGNALS:
+            if signal.getsignal(held) is not None:  # None: set outside Python, not restorable
+                previous[held] = signal.signal(held, hold)
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(pending):
+            signal.raise_signal(number)
 
 
 def _write_temp(target: Path, data: str | bytes) -> Path:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policykg.extract import Extraction, extract_file, extract_text, make_nlp
 from policykg.extract.evaluate import evaluate
+from policykg.extract.pipeline import char_words
 
 MINI = (
     "同志们：\n今天，我们召开市委常委会（扩大）会议。在此，我代表市委，向同志们表示感谢。\n"
@@ -157,3 +161,81 @@ def test_quality_floor_on_annotated_seeds(
     lenient = evaluate(gold, pred).lenient
     assert lenient.entities.f1 >= min_entity_f1
     assert lenient.relations.f1 >= min_relation_f1
+
+
+# -- traditional Chinese: matched through the view, labels and offsets of the original text -----
+
+
+def test_traditional_speech_gives_the_same_structure(seed_speech: Path) -> None:
+    traditional_path = Path(__file__).parent / "data" / "speech_traditional.txt"
+    traditional = traditional_path.read_text(encoding="utf-8")
+    simplified = extract_file(seed_speech)
+    converted = extract_file(traditional_path)
+
+    def shape(extraction: Extraction) -> tuple[object, ...]:
+        return (
+            Counter(str(e.type) for e in extraction.entities),
+            Counter(str(r.type) for r in extraction.relations),
+            [
+                (m.start, m.end, str(e.type), m.rule)
+                for e in extraction.entities
+                for m in e.mentions
+            ],
+            [
+                (r.head, str(r.type), r.tail, r.evidence.start, r.evidence.end, r.rule)
+                for r in extraction.relations
+            ],
+        )
+
+    assert shape(converted) == shape(simplified)
+    assert len(converted.entities) == 163
+    labels = {e.label for e in converted.entities}
+    assert {"鄉村振興戰略", "黨中央", "習近平總書記"} <= labels
+    for entity in converted.entities:  # every label is cut from the traditional text
+        assert entity.label in traditional, entity.label
+        for m in entity.mentions:
+            assert traditional[m.start : m.end] == m.text
+
+
+# -- the tokenizer: spaCy's char segmenter, in linear time ---------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\n\r\u3000\xa0\x1c中文a，", max_size=30))
+def test_char_tokens_are_those_of_spacy(text: str) -> None:
+    from spacy.util import get_words_and_spaces
+
+    expected = get_words_and_spaces(list(text), text) if text else ([], [])
+    assert char_words(text) == expected
+    assert make_nlp().tokenizer(text).text == text
+
+
+# -- fuzzing: any text extracts without error, and every offset slices the text -------------------
+
+#: Random text weighted towards what the rules react to.
+POLICY_TEXT = st.lists(
+    st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from(
+            list("一二三是要、，。；：！？“”（）《》——…\n\r 0123456789%市委区政府战略")
+        ),
+        st.sampled_from(["乡村振兴战略", "一要", "二是", "习近平总书记", "增长6%以上", "不够"]),
+    ),
+    max_size=120,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=200), POLICY_TEXT))
+def test_random_text_never_raises_and_offsets_slice_it(text: str) -> None:
+    extraction = extract_text(text, "fuzz.txt")
+    assert extraction.text == text
+    for entity in extraction.entities:
+        assert entity.mentions
+        for m in entity.mentions:
+            assert 0 <= m.start < m.end <= len(text)
+            assert text[m.start : m.end] == m.text
+    for rel in extraction.relations:
+        ev = rel.evidence
+        assert text[ev.start : ev.end] == ev.text
+    json.dumps(extraction.to_json(), ensure_ascii=False).encode("utf-8")

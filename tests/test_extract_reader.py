@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from policykg.extract.errors import Errors, InputError, PolicyKGError
-from policykg.extract.reader import decode_bytes, read_text
+from policykg.extract.errors import Errors, InputError, PolicyKGError, UsageError
+from policykg.extract.reader import (
+    MAX_DOCUMENT_BYTES,
+    chinese_score,
+    decode_bytes,
+    read_text,
+    validate_encoding,
+)
 
 DATA = Path(__file__).parent / "data"
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -118,8 +127,9 @@ def test_invalid_bytes_name_the_file_and_offset(tmp_path: Path) -> None:
     assert str(path) in message
     assert f"offset {len(prefix)}" in message
     assert message == (
-        f"E006 cannot decode {path}: byte 0xFF at offset 15 is not UTF-8 and the file is not "
-        "GB18030/GBK Chinese text either; convert the file to UTF-8"
+        f"E006 cannot decode {path}: byte 0xFF at offset 15 is not UTF-8 and the file does not "
+        "read as GB18030/GBK or Big5 Chinese text either; convert the file to UTF-8 or name "
+        "its encoding with --encoding"
     )
     assert caught.value.code == "E006"
 
@@ -127,9 +137,10 @@ def test_invalid_bytes_name_the_file_and_offset(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("raw", "offset"),
     [
-        # valid GB18030, but not Chinese: Shift-JIS Japanese, Big5, Latin-1
+        # valid GB18030 or Big5, but not Chinese: Shift-JIS, Korean, Russian, Latin-1
         ("日本語のテキストです。東京都に住んでいます。".encode("shift_jis"), 0),
-        ("中華民國政府工作報告，經濟發展與國家安全。".encode("big5"), 0),
+        ("한국어 텍스트입니다. 서울에 살고 있습니다.".encode("euc-kr"), 0),
+        ("Привет, как дела? Всё хорошо.".encode("cp1251"), 0),
         ("Le café est très bon".encode("latin-1"), 6),
         # GB18030 with a control character in it
         ("中文".encode("gbk") + b"\x1b[0m" + "正文".encode("gbk"), 0),
@@ -212,10 +223,10 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     path = tmp_path / "secret.txt"
     path.write_text("中文", encoding="utf-8")
 
-    def refuse(self: Path) -> bytes:
+    def refuse(self: Path, *args: object, **kwargs: object) -> bytes:
         raise PermissionError(13, "Permission denied", str(self))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     with pytest.raises(InputError) as caught:
         read_text(path)
     assert str(caught.value) == (
@@ -238,3 +249,154 @@ def test_error_codes_are_numbered_and_match_their_messages() -> None:
         assert isinstance(message, str)
         assert message.startswith(code + " ")
         assert "\n" not in message
+
+
+# -- Big5 and GB18030: the same bytes decode both ways; the Chinese reading wins --------------
+
+#: Real sentences: from the seeds (simplified, for GBK) and as traditional text (for Big5).
+SENTENCES = [
+    "今天，我们召开市委常委会（扩大）会议暨市委理论学习中心组（扩大）学习会议。",
+    "深入实施乡村振兴战略，坚决打赢污染防治攻坚战。",
+    "全年地区生产总值增长6%左右，城镇新增就业1.2万人。",
+    "要牢固树立绿水青山就是金山银山的理念。",
+    "经济发展",
+]
+TRADITIONAL = [
+    "今天，我們召開市委常委會（擴大）會議暨市委理論學習中心組（擴大）學習會議。",
+    "深入實施鄉村振興戰略，堅決打贏污染防治攻堅戰。",
+    "全年地區生產總值增長6%左右，城鎮新增就業1.2萬人。",
+    "要牢固樹立綠水青山就是金山銀山的理念。",
+    "經濟發展",
+]
+
+
+@pytest.mark.parametrize("sentence", SENTENCES + TRADITIONAL)
+def test_gbk_text_is_not_read_as_big5(sentence: str) -> None:
+    raw = sentence.encode("gbk")
+    assert decode_bytes(raw) == sentence
+
+
+@pytest.mark.parametrize("sentence", TRADITIONAL)
+def test_big5_text_is_not_read_as_gb18030(sentence: str) -> None:
+    raw = sentence.encode("big5")
+    assert raw.decode("gb18030", errors="replace") != sentence  # both could decode it
+    assert decode_bytes(raw) == sentence
+
+
+def test_the_big5_speech_decodes_to_the_traditional_speech() -> None:
+    traditional = (DATA / "speech_traditional.txt").read_text(encoding="utf-8")
+    raw = (DATA / "speech_big5.txt").read_bytes()
+    assert raw.decode("gb18030") != traditional  # GB18030 reads every byte of it, wrongly
+    assert read_text(DATA / "speech_big5.txt") == traditional
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("经济发展。", 1.0),
+        ("經濟發展。", 1.0),
+        ("中文\x1b", 0.0),
+        ("ascii only", 0.0),
+        ("䶮䶮经济", 0.5),
+    ],
+)
+def test_chinese_score(text: str, score: float) -> None:
+    assert chinese_score(text) == score
+
+
+# -- --encoding -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding", "text"),
+    [
+        ("經濟發展".encode("big5"), "big5", "經濟發展"),
+        ("經濟發展".encode("big5"), "BIG5", "經濟發展"),
+        ("经济".encode("gbk"), "gbk", "经济"),
+        ("\ufeff经济".encode(), "utf-8", "经济"),  # the BOM still goes
+        ("经济".encode("utf-16"), "utf-16", "经济"),
+        ("Le café".encode("latin-1"), "latin-1", "Le café"),  # detection would refuse it
+    ],
+)
+def test_a_forced_encoding_is_used(raw: bytes, encoding: str, text: str) -> None:
+    assert decode_bytes(raw, "doc", encoding) == text
+
+
+def test_a_forced_encoding_that_fails_names_the_byte() -> None:
+    with pytest.raises(InputError) as caught:
+        decode_bytes("经济".encode() + b"\xff", "doc.txt", "utf-8")
+    assert str(caught.value) == (
+        "E008 cannot decode doc.txt as utf-8: byte 0xFF at offset 6 (invalid start byte); give "
+        "the file's encoding with --encoding, or leave it out to detect it"
+    )
+
+
+@pytest.mark.parametrize("encoding", ["klingon", "rot13", "base64", ""])
+def test_an_unknown_encoding_is_a_usage_error(encoding: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        decode_bytes(b"x", "doc", encoding)
+    assert str(caught.value) == (
+        f"E009 unknown text encoding {encoding!r}; give one Python knows, such as utf-8, "
+        "utf-16, gb18030, gbk, big5 or big5hkscs"
+    )
+    assert validate_encoding("GBK") == "gbk"
+
+
+# -- sizes and special files --------------------------------------------------------------------
+
+
+def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # sparse: nothing to write, nothing read
+    with pytest.raises(InputError) as caught:
+        read_text(path)
+    assert str(caught.value) == (
+        f"E021 {path} is 52,428,800 bytes, more than the {MAX_DOCUMENT_BYTES:,} bytes policykg "
+        "reads from one document; split it into smaller documents"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+def test_a_pipe_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.txt"
+    os.mkfifo(path)
+    with pytest.raises(InputError) as caught:
+        read_text(path)
+    assert str(caught.value) == (
+        f"E026 {path} is not a regular file; give the path of a document file"
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_an_endless_device_is_not_read() -> None:
+    with pytest.raises(InputError, match=r"^E026 /dev/zero is not a regular file"):
+        read_text("/dev/zero")
+
+
+# -- random bytes: decoded, or refused with a coded message --------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=80).map(lambda t: t.encode("utf-8", errors="surrogatepass")),
+        st.sampled_from(["gbk", "big5", "utf-16", "utf-32", "shift_jis"]).flatmap(
+            lambda codec: st.text(alphabet="经濟发展。，中文abc\r\n ", max_size=40).map(
+                lambda t: t.encode(codec, errors="ignore")
+            )
+        ),
+    )
+)
+def test_random_bytes_decode_or_are_refused_clearly(raw: bytes) -> None:
+    try:
+        text = decode_bytes(raw, "fuzz.txt")
+    except InputError as exc:
+        assert exc.code in {"E004", "E005", "E006", "E007"}
+        assert "fuzz.txt" in str(exc)
+        assert "\n" not in str(exc)
+    else:
+        assert text.strip()
+        assert "\x00" not in text
+        text.encode("utf-8")  # no lone surrogates

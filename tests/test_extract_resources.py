@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +98,75 @@ def test_missing_cue_is_a_data_error() -> None:
 
 def test_comparators() -> None:
     assert resources.comparators()["左右"] == "about"
+
+
+# -- character tables generated from OpenCC and jieba (tests/data/make_chinese_data.py) ---------
+
+DATA_FILES = Path(__file__).parent.parent / "extract" / "data"
+
+
+def _generator() -> Any:
+    """tests/data/make_chinese_data.py as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "make_chinese_data", Path(__file__).parent / "data" / "make_chinese_data.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_traditional_folds_are_one_character_to_one() -> None:
+    folds = resources.traditional_folds()
+    assert len(folds) > 4000
+    assert folds[ord("關")] == "关" and folds[ord("為")] == "为" and folds[ord("於")] == "于"
+    assert all(len(v) == 1 and chr(k) != v for k, v in folds.items())
+    assert ord("著") not in folds  # a simplified character too
+
+
+def test_no_rule_is_written_with_a_character_the_view_folds() -> None:
+    folds = resources.traditional_folds()
+    for path in sorted(DATA_FILES.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert {ch for ch in text if ord(ch) in folds} == set(), path.name
+
+
+def test_common_characters_hold_both_scripts_and_punctuation() -> None:
+    common = resources.common_characters()
+    assert {"的", "国", "國", "发", "發", "，", "。"} <= common
+    assert not {"䶮", "a", "1"} & common
+
+
+def test_traditional_table_matches_opencc() -> None:
+    pytest.importorskip("opencc")
+    assert (DATA_FILES / "traditional.txt").read_text(encoding="utf-8") == (
+        _generator().render_traditional()
+    )
+
+
+def test_traditional_fixtures_match_opencc() -> None:
+    pytest.importorskip("opencc")
+    data = Path(__file__).parent / "data"
+    seed = (Path(__file__).parent.parent / "seeds" / "000_e07ead4074b87c09.txt").read_text("utf-8")
+    traditional = _generator().to_traditional(seed)
+    assert (data / "speech_traditional.txt").read_text(encoding="utf-8") == traditional
+    assert (data / "speech_big5.txt").read_bytes() == traditional.encode("cp950")
+
+
+def test_common_characters_match_jieba_and_opencc() -> None:
+    pytest.importorskip("opencc")
+    pytest.importorskip("jieba")  # the bench extra
+    assert (DATA_FILES / "common_chars.txt").read_text(encoding="utf-8") == (
+        _generator().render_common()
+    )
+
+
+def test_a_malformed_traditional_table_is_a_data_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resources, "_table_lines", lambda name: [(14, "關关")])
+    resources.traditional_folds.cache_clear()
+    try:
+        with pytest.raises(DataError, match=r"^traditional.txt line 14: expected "):
+            resources.traditional_folds()
+    finally:
+        monkeypatch.undo()
+        resources.traditional_folds.cache_clear()

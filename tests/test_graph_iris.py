@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
+import rdflib
 from rdflib import URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, SKOS
 
-from policykg.extract import EntityType, RelationType
-from policykg.graph import DEFAULT_BASE, IriMinter, document_key, validate_base
+from policykg.extract import EntityType, Extraction, RelationType
+from policykg.graph import (
+    DEFAULT_BASE,
+    IriMinter,
+    KnowledgeGraph,
+    build_graph,
+    document_key,
+    validate_base,
+)
 
 E = EntityType
 ID = "https://w3id.org/policykg/id/"
@@ -116,3 +129,114 @@ def test_bad_base_is_rejected_by_name(base: str) -> None:
 def test_bad_span_is_rejected(start: int, end: int) -> None:
     with pytest.raises(ValueError, match=f"invalid span {start}-{end}"):
         IriMinter().mention("doc1.txt", start, end)
+
+
+# -- hostile document names and labels: the graph parses back everywhere ----------------------
+
+HOSTILE_NAMES = [
+    "a b.txt",
+    '<>"{}|\\^`.txt',
+    "line\nbreak\r.txt",
+    "../../etc/passwd",
+    "x" * 3000 + ".txt",
+    "报告 2019（定稿）.txt",
+    "\u202egnp.txt",  # right-to-left override
+    'quote"""triple.txt',
+    "tab\tand\x0bvt.txt",
+    "%20%3C.txt",
+    "#frag?q=1&x.txt",
+    "\ufffd\ufffd.txt",  # a name that was not UTF-8, as document_names shows it
+]
+HOSTILE_LABELS = [
+    '推进<script>alert("x")</script>行动',
+    '"""三引号"""',
+    "反斜杠\\结尾\\",
+    "换行\n和\r\n回车",
+    "{}|^`<>",
+    "控制\x01字符\x1f",
+    "\U0002a700扩展B汉字",
+    "emoji 🚩 ok",
+]
+
+
+def hostile_extraction(name: str, n: int) -> Extraction:
+    """One document named ``name`` whose entities carry the hostile labels."""
+    text = "。".join(HOSTILE_LABELS) + "。"
+    entities, relations = [], []
+    for i, label in enumerate(HOSTILE_LABELS):
+        start = text.index(label)
+        entities.append(
+            {
+                "id": f"e{i + 1}",
+                "type": ["Policy", "Task", "Organization", "Problem"][i % 4],
+                "label": label,
+                "aliases": [label + str(n)],
+                "mentions": [
+                    {"start": start, "end": start + len(label), "text": label, "rule": "r<>"}
+                ],
+            }
+        )
+    for i in range(1, len(HOSTILE_LABELS)):
+        relations.append(
+            {
+                "head": f"e{i}",
+                "type": "involves",
+                "tail": f"e{i + 1}",
+                "rule": 'rule "x"',
+                "evidence": text[:10],
+                "evidence_start": 0,
+                "evidence_end": 10,
+            }
+        )
+    return Extraction.from_json(
+        {"document": name, "entities": entities, "relations": relations}, text
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile_graph() -> KnowledgeGraph:
+    return build_graph([hostile_extraction(name, n) for n, name in enumerate(HOSTILE_NAMES)])
+
+
+def test_every_minted_iri_of_a_hostile_graph_is_safe(hostile_graph: KnowledgeGraph) -> None:
+    iris = {str(t) for triple in hostile_graph.rdf for t in triple if isinstance(t, URIRef)}
+    minted = {iri for iri in iris if iri.startswith(ID)}
+    assert len(minted) > 100
+    for iri in minted:
+        assert SAFE.fullmatch(iri), iri
+        assert len(iri) < 200, iri
+        assert "/../" not in iri and not iri.endswith("/..")
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt"])
+def test_a_hostile_graph_parses_back_in_rdflib(hostile_graph: KnowledgeGraph, fmt: str) -> None:
+    back = rdflib.Graph().parse(data=hostile_graph.serialize(fmt), format=fmt)
+    assert isomorphic(back, hostile_graph.rdf)
+    labels = {str(o) for o in back.objects(None, SKOS.prefLabel)}
+    assert set(HOSTILE_LABELS) <= labels
+    names = {str(o) for o in back.objects(None, DCTERMS.identifier)}
+    assert set(HOSTILE_NAMES) <= names
+
+
+@pytest.mark.parametrize(("fmt", "oxformat"), [("turtle", "TURTLE"), ("nt", "N_TRIPLES")])
+def test_a_hostile_graph_parses_back_in_pyoxigraph(
+    hostile_graph: KnowledgeGraph, fmt: str, oxformat: str
+) -> None:
+    pyoxigraph = pytest.importorskip("pyoxigraph")
+    data = hostile_graph.serialize(fmt).encode("utf-8")
+    triples = list(pyoxigraph.parse(data, format=getattr(pyoxigraph.RdfFormat, oxformat)))
+    assert len(triples) == len(hostile_graph)
+
+
+@pytest.mark.skipif(shutil.which("rapper") is None, reason="raptor's rapper is not installed")
+@pytest.mark.parametrize(("fmt", "syntax"), [("turtle", "turtle"), ("nt", "ntriples")])
+def test_a_hostile_graph_parses_back_in_rapper(
+    hostile_graph: KnowledgeGraph, fmt: str, syntax: str, tmp_path: Path
+) -> None:
+    path = tmp_path / f"graph.{fmt}"
+    path.write_text(hostile_graph.serialize(fmt), encoding="utf-8")
+    done = subprocess.run(
+        ["rapper", "-i", syntax, "-c", str(path)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"returned {len(hostile_graph)} triples" in done.stderr

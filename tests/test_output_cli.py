@@ -107,7 +107,7 @@ def handmade(name: str) -> Extraction:
 def fake_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     """Extraction by ``handmade`` instead of the rules, in build and extract."""
     monkeypatch.setattr(api, "extract_text", lambda text, document="<text>": handmade(document))
-    monkeypatch.setattr(api, "extract_file", lambda path: handmade(Path(path).name))
+    monkeypatch.setattr(api, "extract_file", lambda path, encoding=None: handmade(Path(path).name))
 
 
 @pytest.fixture
@@ -403,15 +403,16 @@ def test_build_usage_errors_exit_2(workdir: Path, args: list[str], stderr: str) 
             "give a plain-text document",
         ),
         (
-            {"notes.md": "市委".encode()},
-            ["notes.md"],
-            "E100 notes.md is not a .txt document; give plain-text documents (.txt) or folders "
-            "that contain them",
+            {"notes.rtf": "市委".encode()},
+            ["notes.rtf"],
+            "E100 notes.rtf is not a document format policykg reads; give .txt, .md, .html, "
+            ".htm, .docx, .pdf documents or folders that contain them",
         ),
         (
-            {"empty/notes.md": b"x"},
+            {"empty/notes.rtf": b"x"},
             ["empty"],
-            "E101 empty contains no .txt documents; give a folder with .txt files in it",
+            "E101 empty contains no documents (.txt, .md, .html, .htm, .docx, .pdf); give a "
+            "folder with documents in it",
         ),
     ],
 )
@@ -553,7 +554,8 @@ def test_extract_json_of_a_handmade_extraction(workdir: Path, fake_rules: None) 
             ["latin.txt"],
             1,
             "policykg: error: E006 cannot decode latin.txt: byte 0xE9 at offset 3 is not UTF-8 "
-            "and the file is not GB18030/GBK Chinese text either; convert the file to UTF-8\n",
+            "and the file does not read as GB18030/GBK or Big5 Chinese text either; convert "
+            "the file to UTF-8 or name its encoding with --encoding\n",
         ),
     ],
 )
@@ -1174,8 +1176,8 @@ def test_stats_errors(workdir: Path, fake_rules: None) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (
         1,
         "",
-        "policykg: error: E101 empty contains no .txt documents; "
-        "give a folder with .txt files in it\n",
+        "policykg: error: E101 empty contains no documents (.txt, .md, .html, .htm, .docx, "
+        ".pdf); give a folder with documents in it\n",
     )
     result = invoke(["stats", "missing"])
     assert (result.exit_code, result.stdout) == (2, "")
@@ -1368,6 +1370,22 @@ def test_validate_lists_violations_and_exits_1(graph_ttl: str) -> None:
         f"3. <{task}>\n"
         "   path     skos:prefLabel\n"
         "   message  an entity has exactly one skos:prefLabel, a literal tagged @zh\n"
+# -- formats, encodings, the output folder rule ------------------------------------------------
+
+FORMATS = ROOT / "tests" / "data" / "formats"
+DATA = ROOT / "tests" / "data"
+
+
+def test_build_reads_every_format_in_a_folder(workdir: Path, fake_rules: None) -> None:
+    (workdir / "mixed").mkdir()
+    for name in ("speech.md", "speech.html", "speech.docx", "speech.pdf", "wrapped.pdf"):
+        (workdir / "mixed" / name).write_bytes((FORMATS / name).read_bytes())
+    (workdir / "mixed" / "notes.csv").write_text("x", encoding="utf-8")
+    result = invoke(["build", "mixed", "-o", "out"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "[1/5] speech.docx\n[2/5] speech.html\n[3/5] speech.md\n[4/5] speech.pdf\n"
+        "[5/5] wrapped.pdf\n"
     )
 
 
@@ -1398,3 +1416,109 @@ def test_validate_a_file_that_is_not_turtle(workdir: Path) -> None:
     result = invoke(["validate", "notes.ttl"])
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.startswith("policykg: error: E121 notes.ttl is not valid Turtle (")
+    ("out", "relation", "folder"),
+    [
+        ("docs", "is the", "docs"),
+        ("docs/out", "is inside the", "docs"),
+        (".", "contains the", "docs"),
+        ("./docs/../docs/sub", "is inside the", "docs"),
+    ],
+)
+def test_build_refuses_an_output_folder_in_an_input_folder(
+    workdir: Path, out: str, relation: str, folder: str
+) -> None:
+    result = invoke(["build", "docs", "-o", out])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"policykg: error: E113 output folder {Path(out)} {relation} input folder {folder}, so a "
+        "later build of it would read the graph.html written there as a document; give an -o "
+        "folder outside the input folders, or add --allow-output-in-input\n"
+    )
+    assert sorted(p.name for p in (workdir / "docs").iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_build_into_an_input_folder_when_told(workdir: Path, fake_rules: None) -> None:
+    result = invoke(["build", "docs", "-o", "docs", "--allow-output-in-input", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (workdir / "docs" / "graph.html").is_file()
+    # the next build of the folder reads the page as a document: which is why it is refused
+    result = invoke(["build", "docs", "-o", "docs", "--allow-output-in-input"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"policykg: error: E114 writing {workdir / 'docs' / 'graph.html'} would overwrite the "
+        "input document docs/graph.html; give another -o folder\n"
+    )
+
+
+def test_build_from_a_file_may_write_next_to_it(workdir: Path, fake_rules: None) -> None:
+    result = invoke(["build", "docs/a.txt", "-o", "docs", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (workdir / "docs" / "graph.ttl").is_file()
+
+
+def test_extract_with_an_encoding(workdir: Path) -> None:
+    (workdir / "big5.txt").write_bytes("經濟發展和國家安全。".encode("big5"))
+    detected = invoke(["extract", "big5.txt", "--json"])
+    forced = invoke(["extract", "big5.txt", "--json", "--encoding", "big5"])
+    assert detected.exit_code == forced.exit_code == 0
+    assert detected.stdout == forced.stdout
+    assert '"text": "經濟發展和國家安全。"' not in forced.stdout  # mentions only, as usual
+    wrong = invoke(["extract", "big5.txt", "--encoding", "utf-8"])
+    assert (wrong.exit_code, wrong.stdout) == (1, "")
+    assert wrong.stderr == (
+        "policykg: error: E008 cannot decode big5.txt as utf-8: byte 0xB8 at offset 0 (invalid "
+        "start byte); give the file's encoding with --encoding, or leave it out to detect it\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["extract", "docs/a.txt", "--encoding", "klingon"],
+        ["build", "docs", "-o", "out", "--encoding", "klingon"],
+        ["stats", "docs", "--encoding", "klingon"],
+    ],
+)
+def test_an_unknown_encoding_is_a_usage_error(workdir: Path, args: list[str]) -> None:
+    result = invoke(args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "policykg: error: E009 unknown text encoding 'klingon'; give one Python knows, such as "
+        "utf-8, utf-16, gb18030, gbk, big5 or big5hkscs\n"
+    )
+    assert not (workdir / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "scan.pdf",
+            (FORMATS / "scan.pdf").read_bytes(),
+            "E024 scan.pdf has no text layer (its pages are images, such as a scan); run OCR on "
+            "it first or give the text as a .txt file",
+        ),
+        (
+            "bad.docx",
+            b"not a zip",
+            "E023 cannot read bad.docx as a Word document: File is not a zip file; check that "
+            "the file is not damaged",
+        ),
+        (
+            "notes.rtf",
+            b"x",
+            "E020 notes.rtf is not a document format policykg reads; give .txt, .md, .html, "
+            ".htm, .docx, .pdf files (or convert it to one)",
+        ),
+    ],
+)
+def test_extract_refuses_unusable_documents_in_one_line(
+    workdir: Path, name: str, data: bytes, message: str
+) -> None:
+    (workdir / name).write_bytes(data)
+    result = invoke(["extract", name])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"policykg: error: {message}\n",
+    )

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from policykg.extract import InputError
-from policykg.output.errors import OutputError
+from policykg.output.errors import OutputError, UsageError
 from policykg.output.files import (
+    check_output_folder,
     collect_documents,
     document_names,
     locate_document,
@@ -166,14 +167,17 @@ def test_write_files_atomic_failure_on_a_rename_removes_the_temp_files(
 
 @pytest.fixture
 def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """docs/{b.txt, a.txt, sub/c.TXT, notes.md, .hidden.txt, .git/x.txt}, empty/, other.md."""
+    """docs/{b.txt, a.txt, sub/c.TXT, notes.md, page.HTM, r.docx, s.pdf, data.csv, .hidden.txt,
+    .git/x.txt}, empty/ (with x.csv), other.rtf."""
     monkeypatch.chdir(tmp_path)
     docs = tmp_path / "docs"
-    for name in ("b.txt", "a.txt", "sub/c.TXT", "notes.md", ".hidden.txt", ".git/x.txt"):
+    names = ("b.txt", "a.txt", "sub/c.TXT", "notes.md", "page.HTM", "r.docx", "s.pdf")
+    for name in (*names, "data.csv", ".hidden.txt", ".git/x.txt"):
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         (docs / name).write_text("市委", encoding="utf-8")
     (tmp_path / "empty").mkdir()
-    (tmp_path / "other.md").write_text("x", encoding="utf-8")
+    (tmp_path / "empty" / "x.csv").write_text("x", encoding="utf-8")
+    (tmp_path / "other.rtf").write_text("x", encoding="utf-8")
     return tmp_path
 
 
@@ -181,6 +185,10 @@ def test_collect_folder_recursive_sorted_without_hidden(tree: Path) -> None:
     assert collect_documents(["docs"]) == [
         Path("docs/a.txt"),
         Path("docs/b.txt"),
+        Path("docs/notes.md"),
+        Path("docs/page.HTM"),
+        Path("docs/r.docx"),
+        Path("docs/s.pdf"),
         Path("docs/sub/c.TXT"),
     ]
 
@@ -190,6 +198,10 @@ def test_collect_keeps_argument_order_and_each_document_once(tree: Path) -> None
         Path("docs/sub/c.TXT"),
         Path("docs/a.txt"),
         Path("docs/b.txt"),
+        Path("docs/notes.md"),
+        Path("docs/page.HTM"),
+        Path("docs/r.docx"),
+        Path("docs/s.pdf"),
     ]
 
 
@@ -202,12 +214,20 @@ def test_collect_takes_an_explicit_hidden_file(tree: Path) -> None:
     [
         (["nope.txt"], "E001 nope.txt does not exist; check the path of the document"),
         (
-            ["docs", "other.md"],
-            "E100 other.md is not a .txt document; give plain-text documents (.txt) or "
+            ["docs", "other.rtf"],
+            "E100 other.rtf is not a document format policykg reads; give .txt, .md, .html, "
+            ".htm, .docx, .pdf documents or folders that contain them",
+        ),
+        (
+            ["empty"],
+            "E101 empty contains no documents (.txt, .md, .html, .htm, .docx, .pdf); give a "
+            "folder with documents in it",
+        ),
+        (
+            [],
+            "E102 no documents given; give documents (.txt, .md, .html, .htm, .docx, .pdf) or "
             "folders that contain them",
         ),
-        (["empty"], "E101 empty contains no .txt documents; give a folder with .txt files in it"),
-        ([], "E102 no documents given; give .txt files or folders that contain them"),
     ],
 )
 def test_collect_errors_name_the_path(tree: Path, paths: list[str], message: str) -> None:
@@ -270,3 +290,53 @@ def test_locate_tries_every_name_in_each_folder_in_turn(tree: Path) -> None:
 @pytest.mark.parametrize("name", ["", "../docs/a.txt", "sub/../../docs/a.txt", "/etc/hostname"])
 def test_locate_looks_only_below_the_folders(tree: Path, name: str) -> None:
     assert locate_document([name], ["docs"]) is None
+
+
+# -- check_output_folder ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("out", "relation"),
+    [("docs", "is the"), ("docs/sub/out", "is inside the"), (".", "contains the")],
+)
+def test_an_output_folder_in_an_input_folder_is_refused(
+    tree: Path, out: str, relation: str
+) -> None:
+    documents = collect_documents(["docs"])
+    with pytest.raises(UsageError) as info:
+        check_output_folder(out, ["graph.ttl", "graph.html"], ["docs"], documents)
+    assert str(info.value).startswith(
+        f"E113 output folder {out} {relation} input folder docs, so a later build"
+    )
+    check_output_folder(out, ["graph.ttl", "graph.html"], ["docs"], documents, True)
+
+
+def test_an_output_folder_beside_the_inputs_is_fine(tree: Path) -> None:
+    documents = collect_documents(["docs/a.txt", "docs/sub"])
+    check_output_folder("out", ["graph.ttl"], ["docs/a.txt", "docs/sub"], documents)
+    check_output_folder("docs/other", ["graph.ttl"], ["docs/a.txt", "docs/sub"], documents)
+    # the folder of a document given by name is no input folder
+    check_output_folder("docs", ["graph.ttl"], ["docs/a.txt"], collect_documents(["docs/a.txt"]))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_link_to_an_input_folder_is_that_folder(tree: Path) -> None:
+    (tree / "link").symlink_to(tree / "docs", target_is_directory=True)
+    with pytest.raises(UsageError, match=r"^E113 output folder link/x is inside the input"):
+        check_output_folder("link/x", ["graph.ttl"], ["docs"], collect_documents(["docs"]))
+
+
+def test_an_input_document_is_never_overwritten(tree: Path) -> None:
+    (tree / "docs" / "graph.html").write_text("<p>市委</p>", encoding="utf-8")
+    documents = collect_documents(["docs"])
+    with pytest.raises(UsageError) as info:
+        check_output_folder("docs", ["graph.ttl", "graph.html"], ["docs"], documents, True)
+    assert str(info.value) == (
+        f"E114 writing {tree / 'docs' / 'graph.html'} would overwrite the input document "
+        "docs/graph.html; give another -o folder"
+    )
+
+
+def test_names_that_are_not_utf8_show_replacement_characters(tmp_path: Path) -> None:
+    name = os.fsdecode(b"\xff\xfe report.txt")
+    assert document_names([tmp_path / name]) == ["\ufffd\ufffd report.txt"]
