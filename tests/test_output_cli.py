@@ -1370,22 +1370,6 @@ def test_validate_lists_violations_and_exits_1(graph_ttl: str) -> None:
         f"3. <{task}>\n"
         "   path     skos:prefLabel\n"
         "   message  an entity has exactly one skos:prefLabel, a literal tagged @zh\n"
-# -- formats, encodings, the output folder rule ------------------------------------------------
-
-FORMATS = ROOT / "tests" / "data" / "formats"
-DATA = ROOT / "tests" / "data"
-
-
-def test_build_reads_every_format_in_a_folder(workdir: Path, fake_rules: None) -> None:
-    (workdir / "mixed").mkdir()
-    for name in ("speech.md", "speech.html", "speech.docx", "speech.pdf", "wrapped.pdf"):
-        (workdir / "mixed" / name).write_bytes((FORMATS / name).read_bytes())
-    (workdir / "mixed" / "notes.csv").write_text("x", encoding="utf-8")
-    result = invoke(["build", "mixed", "-o", "out"])
-    assert result.exit_code == 0, result.output
-    assert result.stderr == (
-        "[1/5] speech.docx\n[2/5] speech.html\n[3/5] speech.md\n[4/5] speech.pdf\n"
-        "[5/5] wrapped.pdf\n"
     )
 
 
@@ -1416,6 +1400,28 @@ def test_validate_a_file_that_is_not_turtle(workdir: Path) -> None:
     result = invoke(["validate", "notes.ttl"])
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.startswith("policykg: error: E121 notes.ttl is not valid Turtle (")
+
+
+# -- formats, encodings, the output folder rule ------------------------------------------------
+
+FORMATS = ROOT / "tests" / "data" / "formats"
+DATA = ROOT / "tests" / "data"
+
+
+def test_build_reads_every_format_in_a_folder(workdir: Path, fake_rules: None) -> None:
+    (workdir / "mixed").mkdir()
+    for name in ("speech.md", "speech.html", "speech.docx", "speech.pdf", "wrapped.pdf"):
+        (workdir / "mixed" / name).write_bytes((FORMATS / name).read_bytes())
+    (workdir / "mixed" / "notes.csv").write_text("x", encoding="utf-8")
+    result = invoke(["build", "mixed", "-o", "out"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "[1/5] speech.docx\n[2/5] speech.html\n[3/5] speech.md\n[4/5] speech.pdf\n"
+        "[5/5] wrapped.pdf\n"
+    )
+
+
+@pytest.mark.parametrize(
     ("out", "relation", "folder"),
     [
         ("docs", "is the", "docs"),
