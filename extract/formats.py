@@ -134,7 +134,9 @@ def read_document(path: str | os.PathLike[str], encoding: str | None = None) -> 
 _MD_LINE_START = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|(?:>[ \t]?)+|[-*+][ \t]+)")
 _MD_FENCE = re.compile(r"^[ \t]{0,3}(?:```|~~~)")
 _MD_RULE = re.compile(r"^[ \t]{0,3}(?:(?:[-*_][ \t]*){3,}|=+[ \t]*)$")
-_MD_CLOSING_HASHES = re.compile(r"[ \t]+#+[ \t]*$")
+#: Closing hashes of a heading; tried only where a run of blanks starts, since a try at every
+#: blank of a long run would cost the square of its length.
+_MD_CLOSING_HASHES = re.compile(r"(?<![ \t])[ \t]+#+[ \t]*$")
 _MD_IMAGE_OR_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 _MD_EMPHASIS = re.compile(r"\*\*|__|`")
 

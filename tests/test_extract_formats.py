@@ -295,3 +295,29 @@ def test_html_parsing_time_grows_linearly(unit: str) -> None:
         return best
 
     assert seconds(400_000) / max(seconds(40_000), 1e-4) < 30
+
+
+@pytest.mark.parametrize(
+    ("head", "unit", "tail"),
+    [
+        ("a", " ", "x"),  # closing-hash pattern: was quadratic (320 s for 200,000 blanks)
+        ("", " #", "x"),
+        ("", "[", ""),
+        ("", "[x](", ""),
+        ("", "- ", "x"),
+        ("", "*", "x"),
+    ],
+)
+def test_markdown_time_grows_linearly(head: str, unit: str, tail: str) -> None:
+    """Ratios within one run (min of 3): a line of 40,000 characters against 400,000."""
+
+    def seconds(n: int) -> float:
+        text = head + unit * (n // len(unit)) + tail
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            markdown_text(text)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    assert seconds(400_000) / max(seconds(40_000), 1e-4) < 30
