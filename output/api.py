@@ -343,19 +343,11 @@ def extract_json(path: StrPath, encoding: str | None = None) -> dict[str, Any]:
 
 def load_graph(path: StrPath) -> KnowledgeGraph:
     """A graph read back from a Turtle file; :class:`OutputError` names an unusable file."""
-    name = os.fspath(path)
-    try:
-        data = Path(path).read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        reason = f"not UTF-8 at byte {exc.start}"
-        raise OutputError(Errors.E120.format(path=name, reason=reason)) from None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise OutputError(Errors.E120.format(path=name, reason=reason)) from None
+    data = _read_utf8(path, Errors.E120)
     try:
         return load_turtle(data)
     except ValueError as exc:
-        raise OutputError(Errors.E121.format(path=name, reason=exc)) from None
+        raise OutputError(Errors.E121.format(path=os.fspath(path), reason=exc)) from None
 
 
 def load_store(path: StrPath) -> QueryStore:
@@ -364,26 +356,26 @@ def load_store(path: StrPath) -> QueryStore:
     :class:`OutputError` names an unusable file (as :func:`load_graph` does).
     """
     try:
-        return QueryStore.from_turtle(_read_turtle(path))
+        return QueryStore.from_turtle(_read_utf8(path, Errors.E120).encode("utf-8"))
     except ValueError as exc:
         raise OutputError(Errors.E121.format(path=os.fspath(path), reason=exc)) from None
 
 
-def _read_turtle(path: StrPath) -> bytes:
-    """The bytes of a Turtle file, without a BOM; OutputError when unreadable or not UTF-8."""
+def _read_utf8(path: StrPath, error: str) -> str:
+    """The text of a UTF-8 file (a BOM dropped); OutputError from the ``error`` template
+    (``{path}``, ``{reason}``) when it cannot be read or is not UTF-8, with the file offset."""
     name = os.fspath(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise OutputError(Errors.E120.format(path=name, reason=reason)) from None
+        raise OutputError(error.format(path=name, reason=reason)) from None
     body = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
         reason = f"not UTF-8 at byte {exc.start + len(data) - len(body)}"
-        raise OutputError(Errors.E120.format(path=name, reason=reason)) from None
-    return body
+        raise OutputError(error.format(path=name, reason=reason)) from None
 
 
 def query(graph_path: StrPath, sparql: str, max_rows: int | None = None) -> QueryResult:
@@ -430,7 +422,7 @@ def serve(
 
     if timeout <= 0 or max_rows < 1 or workers < 1:
         raise OutputError(Errors.E125.format(timeout=timeout, max_rows=max_rows, workers=workers))
-    data = _read_turtle(graph_path)
+    data = _read_utf8(graph_path, Errors.E120).encode("utf-8")
     try:
         triples = len(QueryStore.from_turtle(data))
     except ValueError as exc:
@@ -459,15 +451,7 @@ def validate(graph_path: StrPath) -> ValidationReport:
 
 def read_query(path: StrPath) -> str:
     """The text of a query file (UTF-8, with or without BOM)."""
-    name = os.fspath(path)
-    try:
-        return Path(path).read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        reason = f"not UTF-8 at byte {exc.start}"
-        raise OutputError(Errors.E122.format(path=name, reason=reason)) from None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise OutputError(Errors.E122.format(path=name, reason=reason)) from None
+    return _read_utf8(path, Errors.E122)
 
 
 def evaluate_files(gold: StrPath, pred: StrPath) -> Evaluation:
