@@ -30,7 +30,9 @@ def iri(value: str) -> str:
 
 def literal(value: str, lang: str | None = None, datatype: str | None = None) -> str:
     """The N-Triples form of a literal: a language-tagged one, a typed one or a plain one."""
-    quoted = '"' + value.translate(_ESCAPES) + '"'
+    if '"' in value or "\\" in value or "\n" in value or "\r" in value:
+        value = value.translate(_ESCAPES)
+    quoted = f'"{value}"'
     if lang is not None:
         return f"{quoted}@{lang}"
     if datatype is not None:
