@@ -36,7 +36,7 @@ import datetime
 import itertools
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rdflib import URIRef
@@ -202,6 +202,17 @@ class GraphPlan:
                 self.iri_of[(member.document, member.entity.id)] = node
             for member, form, rule in _merges(cluster):
                 self._merges.setdefault(member.document, []).append((member, form, rule, node))
+
+    def parts(self) -> Iterator[DocumentPart]:
+        """Every document's part, in :meth:`document_order`, each extraction let go once its
+        part is made (so a corpus is not held twice): the plan streams its parts only once,
+        and :meth:`shared_triples` must be taken before."""
+        for index in self.document_order():
+            part = self.document_part(index)
+            ext = self.documents[index]
+            self.documents[index] = Extraction(ext.document, "", [], [], ext.metadata)
+            self._merges.pop(index, None)
+            yield part
 
     def document_order(self) -> list[int]:
         """Document indexes in the order their parts are written (by document IRI)."""

@@ -48,6 +48,7 @@ from policykg.graph.terms import Triple
 from policykg.graph.turtle import ntriples_part, turtle_header, turtle_part
 from policykg.graph.validate import ValidationReport, validate_graph
 from policykg.graph.view import ViewCollector
+from policykg.graph.vocab import new_graph
 
 from .docview import document_pages
 from .errors import Errors, OutputError
@@ -277,7 +278,7 @@ def build(
         entities,
         len(relations),
         written.triples,
-        written.graph or (lambda: build_graph(plan.documents, base)),
+        written.graph or (lambda: _read_back(written.files)),
         written.files,
         doc_paths,
     )
@@ -319,8 +320,7 @@ def _write_graph(
     shard_writer = ShardWriter(shards, shared, atomic) if shards is not None else None
     links: set[Triple] = set()
     triples = 0
-    for index in plan.document_order():
-        part = plan.document_part(index)
+    for part in plan.parts():
         view.add(part)
         if "ttl" in streams:
             streams["ttl"].write(turtle_part(part.own))
@@ -347,6 +347,16 @@ def _write_graph(
             atomic.write(out / name, text)
     files = tuple(out / name for fmt in formats for name in EXPORT_FILES[fmt])
     return _Written(files, triples, view, graph)
+
+
+def _read_back(files: Sequence[Path]) -> KnowledgeGraph:
+    """The graph a build streamed to its Turtle or N-Triples file, read back."""
+    for path in files:
+        if path.suffix in (".ttl", ".nt"):
+            graph = new_graph()
+            graph.parse(path, format="turtle" if path.suffix == ".ttl" else "nt")
+            return KnowledgeGraph(graph)
+    raise RuntimeError("a streamed build wrote neither Turtle nor N-Triples")
 
 
 @contextmanager

@@ -68,3 +68,14 @@ def test_parts_partition_the_graph(plan: GraphPlan, graph: KnowledgeGraph) -> No
         everything |= part.own | part.links
     assert everything == graph.triples()
     assert len(everything) == len(graph) and own_total < len(graph)
+
+
+def test_parts_stream_once_and_let_the_extractions_go() -> None:
+    plan = GraphPlan(seed_extractions())
+    expected = [plan.document_part(index) for index in plan.document_order()]
+    assert list(plan.parts()) == expected
+    assert [(ext.entities, ext.relations, ext.text) for ext in plan.documents] == [([], [], "")] * 2
+    assert [ext.document for ext in plan.documents] == [
+        "000_e07ead4074b87c09.txt",
+        "hailar_district_gov_work_report_2019.txt",
+    ]
