@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.resources
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
@@ -270,7 +271,9 @@ def load_rdf(data: str, format: Literal["turtle", "nt", "trig"]) -> KnowledgeGra
     try:
         if format == "trig":
             dataset = Dataset()
-            dataset.parse(data=data, format="trig")
+            with warnings.catch_warnings():  # rdflib 7's TriG parser uses its own deprecated API
+                warnings.simplefilter("ignore", DeprecationWarning)
+                dataset.parse(data=data, format="trig")
             for s, p, o, _ in dataset.quads():
                 graph.add((s, p, o))
         else:
