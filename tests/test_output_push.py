@@ -573,3 +573,108 @@ def test_spelled_out_defaults_match_the_library() -> None:
     assert PUSH_AUTH == AUTH_SCHEMES
     assert api.push.__defaults__ is not None
     assert PUSH_TIMEOUT == GraphStore("http://h/").timeout == api.push.__defaults__[3]
+
+
+# -- Virtuoso ------------------------------------------------------------------------------------
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+CheckpointInterval = 0
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+VADInstallDir =
+DirsAllowed = .
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {dir}
+ServerThreads = 4
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+"""
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A fresh Virtuoso database (user dba, password dba) on free ports of 127.0.0.1: its
+    HTTP base URL and SQL port."""
+    binary = shutil.which("virtuoso-t")
+    if binary is None:
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    sql, http = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=folder, sql=sql, http=http), "utf-8")
+    process = subprocess.Popen(
+        [binary, "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{http}"
+    try:
+        wait_until_up(url + "/sparql?query=ASK%7B%7D", process, 120)
+        yield url, sql
+    finally:
+        stop(process)
+
+
+def test_virtuoso_takes_a_push_with_digest_authentication(
+    virtuoso: tuple[str, int],
+    pair_graph: tuple[Path, KnowledgeGraph],
+    changed_graph: tuple[Path, KnowledgeGraph],
+) -> None:
+    url, _ = virtuoso
+    endpoint = url + "/sparql-graph-crud-auth"
+    result = api.push(pair_graph[0], endpoint, user="dba", password="dba", auth="digest")
+    assert [(g.iri, g.triples) for g in result.graphs] == list(PAIR_COUNTS.items())
+    assert graph_counts(url, "/sparql") == PAIR_COUNTS
+    # Virtuoso's JSON escapes non-ASCII as \uXXXX: json.loads gives the label back
+    assert select(url, LABEL, "/sparql") == [{"g": REPORT_IRI}]
+    api.push(changed_graph[0], endpoint, user="dba", password="dba")
+    assert graph_counts(url, "/sparql") == {**PAIR_COUNTS, SPEECH_IRI: CHANGED_COUNT}
+    assert select(url, LATE, "/sparql") == [{"n": "0"}]
+    with pytest.raises(OutputError) as info:
+        api.push(pair_graph[0], endpoint, user="dba", password="wrong")
+    assert str(info.value) == (
+        f"E131 {endpoint} refused the push with HTTP 401 (Unauthorized); check --user and "
+        "--password, or grant that user the right to write graphs"
+    )
+
+
+def test_virtuoso_takes_anonymous_pushes_once_granted(
+    virtuoso: tuple[str, int], pair_graph: tuple[Path, KnowledgeGraph]
+) -> None:
+    url, sql = virtuoso
+    endpoint = url + "/sparql-graph-crud"
+    with pytest.raises(OutputError) as info:
+        api.push(pair_graph[0], endpoint)
+    assert str(info.value) == (
+        f"E131 {endpoint} refused the push with HTTP 403 (SQ110:SECURITY: Permission denied "
+        "for delete from DB.DBA.RDF_QUAD (user ID = 107)); give --user and --password (or "
+        "POLICYKG_PUSH_PASSWORD), or grant anonymous writes on the server"
+    )
+    isql = shutil.which("isql-vt") or "isql-vt"
+    grant = 'GRANT SPARQL_UPDATE TO "SPARQL";'
+    subprocess.run(
+        [isql, f"127.0.0.1:{sql}", "dba", "dba", f"exec={grant}"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    result = CliRunner().invoke(main, ["push", str(pair_graph[0]), "--endpoint", endpoint, "-q"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert graph_counts(url, "/sparql") == PAIR_COUNTS
