@@ -715,7 +715,8 @@ def push(
             "document's entity and were not pushed",
             err=True,
         )
+    count = len(result.graphs)
+    documents = "1 document" if count == 1 else f"{count} documents"
     click.echo(
-        f"Pushed {len(result.graphs)} documents to {result.endpoint}: {len(result.graphs)} "
-        f"named graphs, {result.triples} triples."
+        f"Pushed {documents} ({result.triples} triples) to {result.endpoint}, a named graph each."
     )

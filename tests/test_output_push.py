@@ -333,7 +333,8 @@ def test_the_command_pushes_and_reports(
     result = CliRunner().invoke(main, ["push", str(path), "--endpoint", endpoint])
     assert (result.exit_code, result.stdout, result.stderr) == (
         0,
-        f"Pushed 2 documents to {endpoint}: 2 named graphs, {sum(PAIR_COUNTS.values())} triples.\n",
+        f"Pushed 2 documents ({sum(PAIR_COUNTS.values())} triples) to {endpoint}, a named "
+        "graph each.\n",
         f"[1/2] {SPEECH}\n[2/2] {REPORT}\n",
     )
     quiet = CliRunner().invoke(
@@ -341,7 +342,8 @@ def test_the_command_pushes_and_reports(
     )
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (
         0,
-        f"Pushed 1 documents to {endpoint}: 1 named graphs, {PAIR_COUNTS[SPEECH_IRI]} triples.\n",
+        f"Pushed 1 document ({PAIR_COUNTS[SPEECH_IRI]} triples) to {endpoint}, a named graph "
+        "each.\n",
         "",
     )
     assert graph_counts(oxigraph) == PAIR_COUNTS
