@@ -716,7 +716,7 @@ def push(
             err=True,
         )
     count = len(result.graphs)
-    documents = "1 document" if count == 1 else f"{count} documents"
+    pushed = "1 document" if count == 1 else f"{count} documents"
     click.echo(
-        f"Pushed {documents} ({result.triples} triples) to {result.endpoint}, a named graph each."
+        f"Pushed {pushed} ({result.triples} triples) to {result.endpoint}, a named graph each."
     )
