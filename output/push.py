@@ -108,8 +108,9 @@ class GraphStore:
             try:
                 return self._send("PUT", graph, body, content_type)
             except _Unauthorized as exc:
-                # a stale nonce: the 401 carries a fresh challenge, answered once
-                if attempt == 1 and self._scheme == "digest" and self._learn(exc.headers):
+                # a stale Digest nonce, or a challenge the empty POST did not draw: the 401
+                # carries a challenge, answered once
+                if attempt == 1 and self._user is not None and self._learn(exc.headers):
                     continue
                 raise self._refused(401, exc.message) from None
             except (BrokenPipeError, ConnectionResetError):
@@ -122,10 +123,11 @@ class GraphStore:
 
     def _ask_scheme(self, graph: str, content_type: str) -> None:
         """Find out how the server wants the user authenticated: an empty POST (it adds no
-        triple) draws its 401 challenge, or succeeds where writes need no authentication."""
+        triple) draws its 401 challenge, or succeeds where writes need no authentication.
+        Another refusal of it leaves the question to the PUT's own answer."""
         self._scheme = "none"
         try:
-            self._send("POST", graph, b"", content_type)
+            self._send("POST", graph, b"", content_type, probe=True)
         except _Unauthorized as exc:
             if not self._learn(exc.headers):
                 offered = sorted(_schemes(exc.headers))
@@ -161,8 +163,11 @@ class GraphStore:
             return None if answer is None else f"Digest {answer}"
         return None
 
-    def _send(self, method: str, graph: str, body: bytes, content_type: str) -> int:
-        """One request; its status when 2xx, :class:`_Unauthorized` on 401, else E130–E133."""
+    def _send(
+        self, method: str, graph: str, body: bytes, content_type: str, probe: bool = False
+    ) -> int:
+        """One request; its status when 2xx, :class:`_Unauthorized` on 401, else E130–E133
+        (a ``probe`` returns any other HTTP error's status instead)."""
         request = urllib.request.Request(
             self.graph_url(graph),
             data=body,
@@ -180,6 +185,8 @@ class GraphStore:
             message = _error_message(exc)
             if exc.code == 401:
                 raise _Unauthorized(exc.headers, message) from None
+            if probe:
+                return int(exc.code)
             if exc.code == 403:
                 raise self._refused(403, message) from None
             raise OutputError(

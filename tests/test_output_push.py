@@ -437,7 +437,9 @@ class Recorder(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         self.seen.append((self.command, path, auth, len(body)))
         token = "Basic " + base64.b64encode("用户:密码".encode()).decode()
-        if path == "/basic" and auth != token:
+        if path == "/picky" and not body:
+            self.reply(400, b"empty body\n", {})
+        elif path in ("/basic", "/picky") and auth != token:
             self.reply(401, b"", {"WWW-Authenticate": 'Basic realm="test"'})
         elif path == "/html":
             page = (
@@ -488,6 +490,18 @@ def test_basic_auth_answers_the_challenge_or_goes_first(fake: str, tiny_graph: P
     Recorder.seen.clear()
     api.push(tiny_graph, fake + "/basic", user="用户", password="密码", auth="basic")
     assert Recorder.seen == [("PUT", "/basic", token, size)]
+
+
+def test_a_challenge_the_empty_post_did_not_draw_is_answered(fake: str, tiny_graph: Path) -> None:
+    Recorder.seen.clear()
+    api.push(tiny_graph, fake + "/picky", user="用户", password="密码")
+    token = "Basic 55So5oi3OuWvhueggQ=="
+    size = Recorder.seen[-1][3]
+    assert Recorder.seen == [
+        ("POST", "/picky", None, 0),
+        ("PUT", "/picky", None, size),
+        ("PUT", "/picky", token, size),
+    ]
 
 
 @pytest.mark.parametrize(
