@@ -14,7 +14,7 @@ PUT: a server that refuses a request before reading its body (Virtuoso closes th
 connection after its 401) would otherwise break the upload of each graph. Every failure is an
 :class:`~policykg.output.errors.OutputError` with one line: E130 (cannot connect), E131
 (401/403: credentials or rights), E132 (another HTTP error, with the server's own words),
-E133 (timeout), E134 (not an HTTP URL).
+E133 (timeout), E134 (not an HTTP URL), E135 (inconsistent options).
 """
 
 from __future__ import annotations
@@ -82,11 +82,13 @@ class GraphStore:
         self._user = user
         self._password = password or ""
         self._opener = urllib.request.build_opener()
-        #: The scheme the requests answer with: "basic", "digest", "none" (the server asked
-        #: for nothing), or None until the server has been asked.
-        self._scheme: str | None = None if user is None or auth != "basic" else "basic"
+        #: The scheme the requests answer with: "basic", "digest", "none" (no credentials,
+        #: or the server asked for none), or None until the server has been asked.
+        self._scheme: str | None = None
         if user is None:
             self._scheme = "none"
+        elif auth == "basic":
+            self._scheme = "basic"
         self._challenge: dict[str, str] = {}
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         manager.add_password(None, endpoint, user or "", self._password)
