@@ -10,6 +10,8 @@ process (rdflib's JSON-LD and TriG writers follow set order, so their output is 
 - TriG: one named graph per document, named by the document's IRI, holding what that
   document contributed (:func:`document_graphs`); the entities' own descriptions (class,
   labels, typed attributes), which merged documents share, are in the default graph once.
+  :func:`standalone_graphs` copies them into each document's graph instead, for stores
+  where a document's graph is replaced as a whole (``policykg push``).
 - GraphML and GEXF: the networkx view (:meth:`KnowledgeGraph.to_networkx`) with typed
   attributes only (:func:`export_view`).
 - CSV: ``nodes.csv`` and ``relationships.csv`` in neo4j-admin's header format
@@ -45,6 +47,7 @@ __all__ = [
     "document_graphs",
     "export_view",
     "jsonld_context",
+    "standalone_graphs",
     "to_gexf",
     "to_graphml",
     "to_jsonld",
@@ -244,6 +247,39 @@ def document_graphs(graph: KnowledgeGraph) -> dict[URIRef | None, Graph]:
                 part(doc).add((s, p, o))
         else:
             part(None).add((s, p, o))
+    return dict(sorted(parts.items(), key=lambda item: "" if item[0] is None else str(item[0])))
+
+
+def standalone_graphs(graph: KnowledgeGraph) -> dict[URIRef | None, Graph]:
+    """The graph split by document, each document's graph complete in itself.
+
+    Each document's graph is its :func:`document_graphs` part plus the descriptions (every
+    triple with the entity as subject: class, labels, typed attributes) of the entities
+    ``pkg:mentionedIn`` it, so that replacing or dropping one document's graph in a store
+    replaces or drops everything that document says, shared descriptions included. A
+    description shared by several documents is in each of their graphs. ``None`` holds
+    what describes no document's entity (empty, and left out, for a graph ``build_graph``
+    made). The union of the graphs is the graph.
+    """
+    parts = document_graphs(graph)
+    shared = parts.pop(None, None)
+    rest = new_graph()
+    if shared is not None:
+        for subject in sorted(set(shared.subjects()), key=_key):
+            homes = [
+                doc
+                for doc in graph.rdf.objects(subject, PKG.mentionedIn)
+                if isinstance(doc, URIRef) and doc in parts
+            ]
+            described = list(shared.triples((subject, None, None)))
+            for doc in homes:
+                for triple in described:
+                    parts[doc].add(triple)
+            if not homes:
+                for triple in described:
+                    rest.add(triple)
+    if len(rest):
+        parts[None] = rest
     return dict(sorted(parts.items(), key=lambda item: "" if item[0] is None else str(item[0])))
 
 

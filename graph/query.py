@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import importlib.resources
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 import pyoxigraph
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.namespace import RDF, XSD
 
@@ -42,6 +43,7 @@ __all__ = [
     "QueryStore",
     "Term",
     "check_query",
+    "load_rdf",
     "load_turtle",
     "named_queries",
     "run_query",
@@ -259,6 +261,26 @@ def load_turtle(data: str) -> KnowledgeGraph:
         graph.parse(data=data, format="turtle")
     except Exception as exc:  # rdflib's parser raises its own BadSyntax and others
         raise ValueError(f"invalid Turtle: {_one_line(exc)}") from None
+    return KnowledgeGraph(graph)
+
+
+def load_rdf(data: str, format: Literal["turtle", "nt", "trig"]) -> KnowledgeGraph:
+    """A knowledge graph from Turtle, N-Triples or TriG text (the union of its graphs);
+    ValueError if bad."""
+    graph = new_graph()
+    try:
+        if format == "trig":
+            dataset = Dataset()
+            with warnings.catch_warnings():  # rdflib 7's TriG parser uses its own deprecated API
+                warnings.simplefilter("ignore", DeprecationWarning)
+                dataset.parse(data=data, format="trig")
+            for s, p, o, _ in dataset.quads():
+                graph.add((s, p, o))
+        else:
+            graph.parse(data=data, format=format)
+    except Exception as exc:  # rdflib's parsers raise their own BadSyntax and others
+        name = {"turtle": "Turtle", "nt": "N-Triples", "trig": "TriG"}[format]
+        raise ValueError(f"invalid {name}: {_one_line(exc)}") from None
     return KnowledgeGraph(graph)
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .api import (
         BuildResult,
         ErrorListing,
+        PushResult,
         build,
         evaluate_files,
         extract,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         load_graph,
         load_store,
         named_query,
+        push,
         query,
         read_query,
         rule_stats,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BuildResult",
     "ErrorListing",
+    "PushResult",
     "build",
     "evaluate_files",
     "extract",
@@ -47,6 +50,7 @@ __all__ = [
     "load_graph",
     "load_store",
     "named_query",
+    "push",
     "query",
     "read_query",
     "rule_stats",

@@ -39,6 +39,11 @@ SERVE_PORT: Final = 8765
 SERVE_TIMEOUT: Final = 10.0
 SERVE_MAX_ROWS: Final = 10_000
 SERVE_WORKERS: Final = 2
+#: policykg.output.push.AUTH_SCHEMES and api.push's timeout, spelled out (a test checks them).
+PUSH_AUTH: Final = ("auto", "basic", "digest")
+PUSH_TIMEOUT: Final = 60.0
+#: The environment variable push reads the password from when --password is not given.
+PUSH_PASSWORD_ENV: Final = "POLICYKG_PUSH_PASSWORD"
 
 _CONTEXT: Final[dict[str, Any]] = {"help_option_names": ["-h", "--help"]}
 
@@ -625,3 +630,105 @@ def serve(
     finally:
         server.close()
     click.echo("Stopped.")
+
+
+@main.command(context_settings=_CONTEXT)
+@click.argument(
+    "graph", metavar="GRAPH", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    required=True,
+    help="The server's SPARQL 1.1 Graph Store Protocol URL (Oxigraph: http://HOST:7878/store; "
+    "Virtuoso: http://HOST:8890/sparql-graph-crud-auth; GraphDB: "
+    "http://HOST:7200/repositories/REPO/rdf-graphs/service).",
+)
+@click.option("--user", metavar="NAME", default=None, help="User name to authenticate with.")
+@click.option(
+    "--password",
+    metavar="TEXT",
+    default=None,
+    envvar=PUSH_PASSWORD_ENV,
+    show_envvar=True,
+    help="Password of --user (better from the environment variable, so that it is not on "
+    "the command line; asked for when --user is given at a terminal without it).",
+)
+@click.option(
+    "--auth",
+    type=click.Choice(PUSH_AUTH),
+    default=PUSH_AUTH[0],
+    show_default=True,
+    help="auto: answer the scheme the server asks for (Basic or Digest); basic: send the "
+    "user and password with every request; digest: Digest only.",
+)
+@click.option(
+    "--timeout",
+    metavar="SECONDS",
+    type=click.FloatRange(0, min_open=True),
+    default=PUSH_TIMEOUT,
+    show_default=True,
+    help="Give up when the server does not answer for this long.",
+)
+@click.option(
+    "--document",
+    "documents",
+    metavar="NAME",
+    multiple=True,
+    help="Push only this document (its name, as build printed it); repeat for several  "
+    "[default: every document of GRAPH]",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
+def push(
+    graph: Path,
+    endpoint: str,
+    user: str | None,
+    password: str | None,
+    auth: str,
+    timeout: float,
+    documents: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Load a graph into a SPARQL 1.1 Graph Store Protocol server.
+
+    GRAPH is a graph.ttl (or graph.nt, graph.trig) written by policykg build. Each document
+    goes to the named graph called by the document's IRI, with the descriptions of the
+    entities it mentions, by HTTP PUT: a document pushed again replaces its old statements,
+    other documents' graphs stay as they are. Works with Oxigraph, Virtuoso, GraphDB, Jena
+    Fuseki, Amazon Neptune and any other server of the protocol.
+
+    \b
+    Example:
+        policykg push out/graph.ttl --endpoint http://127.0.0.1:7878/store
+        POLICYKG_PUSH_PASSWORD=secret policykg push out/graph.ttl --user dba --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth
+    """
+    from .api import push as push_graph
+
+    if user is not None and password is None and sys.stdin.isatty():
+        password = click.prompt(f"Password of {user}", hide_input=True, err=True)
+
+    def progress(done: int, total: int, name: str) -> None:
+        if not quiet:
+            click.echo(f"[{done}/{total}] {name}", err=True)
+
+    result = push_graph(
+        graph,
+        endpoint,
+        user=user,
+        password=password,
+        auth=auth,  # type: ignore[arg-type]  # one of PUSH_AUTH, checked by click
+        timeout=timeout,
+        documents=documents or None,
+        progress=progress,
+    )
+    if result.unattributed:
+        click.echo(
+            f"policykg: warning: {result.unattributed} triples of {graph} describe no "
+            "document's entity and were not pushed",
+            err=True,
+        )
+    count = len(result.graphs)
+    pushed = "1 document" if count == 1 else f"{count} documents"
+    click.echo(
+        f"Pushed {pushed} ({result.triples} triples) to {result.endpoint}, a named graph each."
+    )

@@ -59,6 +59,35 @@ class Errors:
         "(0 picks a free one)"
     )
 
+    # -- pushing to a Graph Store Protocol server (output/push.py, output/api.py): E130-E139 ---
+    E130 = (
+        "E130 cannot connect to {url}: {reason}; check the --endpoint URL and that the server "
+        "is running and reachable from here"
+    )
+    E131 = "E131 {url} refused the push with HTTP {status} ({message}); {fix}"
+    E132 = (
+        "E132 {url} answered HTTP {status} to the graph <{graph}>: {message}; check that "
+        "--endpoint is the server's Graph Store Protocol URL and that the server can write"
+    )
+    E133 = (
+        "E133 {url} did not answer within {timeout} s; check the server, or give a longer --timeout"
+    )
+    E134 = (
+        "E134 --endpoint {url!r} is not an HTTP URL; give the server's Graph Store Protocol "
+        "URL, such as http://127.0.0.1:7878/store"
+    )
+    E135 = (
+        "E135 invalid push options (user {user}, password {password}, auth {auth!r}, timeout "
+        "{timeout}); give --user and --password together, --auth auto, basic or digest, and "
+        "a timeout over 0 seconds"
+    )
+    E136 = "E136 the graph has no document {name}; its documents are: {names}"
+    E137 = "E137 {path} has no documents (pkg:Document); give a graph written by policykg build"
+    E138 = (
+        "E138 cannot load graph {path}: {reason}; give a graph.ttl, graph.nt or graph.trig "
+        "written by policykg build"
+    )
+
 
 class OutputError(PolicyKGError):
     """Output cannot be written where asked; the message says where and why.

@@ -339,6 +339,34 @@ def test_trig_default_graph_holds_only_entity_descriptions(big: KnowledgeGraph) 
     assert entities == set(big.rdf.subjects(PKG.mentionedIn, None))
 
 
+def test_standalone_graphs_copy_the_descriptions_into_each_document() -> None:
+    other = dict(TINY, document="doc2.txt")
+    graph = build_graph([tiny(), Extraction.from_json(other, TEXT)])
+    parts = ex.standalone_graphs(graph)
+    found = graph.rdf.subjects(RDF.type, PKG.Document)
+    documents = sorted((d for d in found if isinstance(d, URIRef)), key=str)
+    assert list(parts) == documents  # no None: every description has a document
+    split = ex.document_graphs(graph)
+    default = split[None]
+    assert len(default) == 4
+    for doc in documents:
+        assert set(parts[doc]) == set(split[doc]) | set(default)
+    union = set().union(*(set(part) for part in parts.values()))
+    assert union == set(graph.rdf)
+
+
+def test_standalone_graphs_keep_what_describes_no_document(small: KnowledgeGraph) -> None:
+    graph = KnowledgeGraph(Graph())
+    for triple in small.rdf:
+        graph.rdf.add(triple)
+    stray = (URIRef("urn:x:stray"), SKOS.prefLabel, Literal("孤立", lang="zh"))
+    graph.rdf.add(stray)
+    parts = ex.standalone_graphs(graph)
+    assert list(parts) == [None, URIRef(DOC)]
+    assert set(parts[None]) == {stray}
+    assert len(parts[URIRef(DOC)]) == len(small)
+
+
 # -- graph files ------------------------------------------------------------------------------
 
 

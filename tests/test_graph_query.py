@@ -4,6 +4,7 @@ nothing fetched remotely, nothing changed; rdflib's engine gives the same rows."
 from __future__ import annotations
 
 import re
+import typing
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from policykg.graph import (
     Term,
     build_graph,
     check_query,
+    exports,
+    load_rdf,
     load_turtle,
     run_query,
     run_query_rdflib,
@@ -315,6 +318,24 @@ def test_bad_turtle_is_a_one_line_value_error() -> None:
     with pytest.raises(ValueError, match=r"^invalid Turtle: ") as info:
         load_turtle("<a:b> <a:c> .")
     assert "\n" not in str(info.value)
+
+
+RdfFormat = typing.Literal["turtle", "nt", "trig"]
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "trig"])
+def test_load_rdf_reads_every_rdf_export(kg: KnowledgeGraph, fmt: RdfFormat) -> None:
+    text = {"turtle": exports.to_turtle, "nt": exports.to_ntriples, "trig": exports.to_trig}[fmt]
+    back = load_rdf(text(kg), fmt)
+    assert set(back.rdf) == set(kg.rdf)
+
+
+def test_load_rdf_errors_name_the_format() -> None:
+    with pytest.raises(ValueError, match=r"^invalid TriG: ") as info:
+        load_rdf("<a:g> { <a:b> <a:c> }", "trig")
+    assert "\n" not in str(info.value)
+    with pytest.raises(ValueError, match=r"^invalid N-Triples: "):
+        load_rdf("<a:b> <a:c> .", "nt")
 
 
 def test_query_a_graph_read_back_from_turtle(kg: KnowledgeGraph) -> None:

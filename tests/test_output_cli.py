@@ -253,6 +253,7 @@ def test_help_lists_every_command() -> None:
         "build",
         "eval",
         "extract",
+        "push",
         "query",
         "serve",
         "show",
@@ -262,7 +263,7 @@ def test_help_lists_every_command() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["build", "eval", "extract", "query", "serve", "show", "stats", "validate"]
+    "name", ["build", "eval", "extract", "push", "query", "serve", "show", "stats", "validate"]
 )
 def test_every_command_and_option_is_documented(name: str) -> None:
     command = main.commands[name]
