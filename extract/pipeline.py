@@ -245,17 +245,32 @@ class CharTokenizer:
         return doc
 
 
-#: A run of white space (a word of its own), or one other character and the " " after it.
-#: ``\s`` is exactly ``str.isspace`` for ``str`` patterns.
-_CHAR_WORD = re.compile(r"(\s+)|(\S)( ?)")
+#: A space that is the trailing space of the word (character) before it.
+_TRAILING_SPACE = re.compile(r"(?<=\S) ")
+#: A word: a run of white space, or one other character.
+_CHAR_WORD = re.compile(r"\s+|\S")
 
 
 def char_words(text: str) -> tuple[list[str], list[bool]]:
     """Words and trailing-space flags as ``spacy.util.get_words_and_spaces`` gives them for
     the characters of ``text``: each non-space character a word, a run of white space before
     one a word of its own, one " " after a word its trailing space."""
-    found: list[tuple[str, str, str]] = _CHAR_WORD.findall(text)
-    return [run or char for run, char, _ in found], [space == " " for _, _, space in found]
+    # ``\s`` is exactly ``str.isspace`` for ``str`` patterns. The text between trailing
+    # spaces splits into words on its own: a trailing space follows a non-space character,
+    # so removing it joins no two runs of white space.
+    words: list[str] = []
+    spaces: list[bool] = []
+    start = 0
+    for space in _TRAILING_SPACE.finditer(text):
+        piece = _CHAR_WORD.findall(text, start, space.start())
+        words += piece
+        spaces += [False] * len(piece)
+        spaces[-1] = True
+        start = space.end()
+    piece = _CHAR_WORD.findall(text, start)
+    words += piece
+    spaces += [False] * len(piece)
+    return words, spaces
 
 
 def to_extraction(doc: Doc, document: str) -> Extraction:
