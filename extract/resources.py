@@ -20,6 +20,8 @@ from .schema import EntityType
 
 _PACKAGE = "policykg.extract"
 _QUOTES = "“”‘’\"'"
+_QUOTE = re.compile(f"[{re.escape(_QUOTES)}]")
+_NOT_QUOTES = re.compile(f"[^{re.escape(_QUOTES)}]+")
 
 
 def load_yaml(name: str) -> dict[str, Any]:
@@ -71,8 +73,12 @@ class Lexicon:
 
     def lexicon_key(self, view: str) -> tuple[str, list[int]]:
         """``view`` without quotation marks, OCR-folded, and where each character came from."""
-        kept = [i for i, ch in enumerate(view) if ch not in _QUOTES]
-        return "".join(view[i] for i in kept).translate(self.fold), kept
+        if _QUOTE.search(view) is None:
+            return view.translate(self.fold), list(range(len(view)))
+        kept: list[int] = []
+        for run in _NOT_QUOTES.finditer(view):
+            kept += range(run.start(), run.end())
+        return _QUOTE.sub("", view).translate(self.fold), kept
 
 
 @cache
