@@ -7,6 +7,7 @@ no trailing 。；，、), so that two labels the scorer treats as equal are mer
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 #: Quotation marks removed anywhere in a label (SCHEMA.md scoring rules).
 QUOTES = frozenset("“”‘’「」『』\"'《》〈〉")
@@ -14,6 +15,7 @@ QUOTES = frozenset("“”‘’「」『』\"'《》〈〉")
 TRAILING = "。；，、;,. "
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_label(label: str) -> str:
     """The comparison key of a label: NFKC, no white space or quotes, no trailing punctuation."""
     folded = unicodedata.normalize("NFKC", label)
