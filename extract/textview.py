@@ -14,7 +14,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .resources import ocr_folds, traditional_folds
 
@@ -171,15 +171,22 @@ def paragraphs(text: str) -> Iterator[Span]:
 
 def sentences(view: str, span: Span) -> Iterator[Span]:
     """Sentences of a paragraph: up to 。！？ plus closing quotes, stripped."""
-    start = span.start
-    for end in _SENTENCE_END_RE.finditer(view, span.start, span.end):
+    return iter(_sentences(view, span.start, span.end))
+
+
+@lru_cache(maxsize=1 << 14)
+def _sentences(view: str, start: int, stop: int) -> tuple[Span, ...]:
+    """:func:`sentences`, kept: every component splits the same paragraphs."""
+    out = []
+    for end in _SENTENCE_END_RE.finditer(view, start, stop):
         piece = strip_span(view, start, end.end())
         if len(piece):
-            yield piece
+            out.append(piece)
         start = end.end()
-    piece = strip_span(view, start, span.end)
+    piece = strip_span(view, start, stop)
     if len(piece):
-        yield piece
+        out.append(piece)
+    return tuple(out)
 
 
 #: Where a sentence ends: sentence-final punctuation and the closing quotes after it.
@@ -196,12 +203,18 @@ def _clause_events(ends: str) -> re.Pattern[str]:
 
 def clauses(view: str, span: Span, ends: str = CLAUSE_END + SENTENCE_END) -> Iterator[Span]:
     """Clauses of a stretch of text: split at ，；：。！？ outside quotation marks."""
+    return iter(_clauses(view, span.start, span.end, ends))
+
+
+@lru_cache(maxsize=1 << 14)
+def _clauses(view: str, start: int, stop: int, ends: str) -> tuple[Span, ...]:
+    """:func:`clauses`, kept: problems, targets and relations split the same sentences."""
+    out = []
     depth = 0
     opened = 0
-    start = span.start
     # only quotation marks and ``ends`` matter; a quotation open for longer than _MAX_QUOTE
     # is dropped at the next of them (nothing in between reads ``depth``)
-    for event in _clause_events(ends).finditer(view, span.start, span.end):
+    for event in _clause_events(ends).finditer(view, start, stop):
         i = event.start()
         ch = view[i]
         if depth and i - opened > _MAX_QUOTE:
@@ -214,8 +227,9 @@ def clauses(view: str, span: Span, ends: str = CLAUSE_END + SENTENCE_END) -> Ite
         elif depth == 0:  # one of ``ends``
             piece = strip_span(view, start, i, _SPACE + CLAUSE_END + SENTENCE_END)
             if len(piece):
-                yield piece
+                out.append(piece)
             start = i + 1
-    piece = strip_span(view, start, span.end, _SPACE + CLAUSE_END + SENTENCE_END)
+    piece = strip_span(view, start, stop, _SPACE + CLAUSE_END + SENTENCE_END)
     if len(piece):
-        yield piece
+        out.append(piece)
+    return tuple(out)
