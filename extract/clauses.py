@@ -307,16 +307,18 @@ def _remedy_problems(
 ) -> None:
     """The object of a remedy (克服思维惯性, 解决…问题, …污染防治) when it names a problem."""
     rules = clause_rules()
+    heads_screen = literal_prefilter(rules.remedy_heads)
     for clause in clauses(view, sent, "，,；;。！？"):
         piece = view[clause.start : clause.end]
         objects = [
             _object(view, clause.start + verb.end(), clause.end)
             for verb in rules.remedy_verbs.finditer(piece)
         ]
-        objects += [
-            _object_before(view, clause.start, clause.start + head.start())
-            for head in rules.remedy_heads.finditer(piece)
-        ]
+        if heads_screen is None or heads_screen.search(piece) is not None:
+            objects += [
+                _object_before(view, clause.start, clause.start + head.start())
+                for head in rules.remedy_heads.finditer(piece)
+            ]
         for obj in objects:
             if obj is None or taken.overlaps(obj) or titles.overlaps(obj):
                 continue
