@@ -17,7 +17,9 @@ TRAILING = "。；，、;,. "
 
 @lru_cache(maxsize=1 << 16)
 def normalize_label(label: str) -> str:
-    """The comparison key of a label: NFKC, no white space or quotes, no trailing punctuation."""
+    """The comparison key of a label: NFKC, no white space or quotes, no trailing punctuation.
+
+    Cached: a corpus build normalises the same labels many times over."""
     folded = unicodedata.normalize("NFKC", label)
     kept = "".join(ch for ch in folded if not ch.isspace() and ch not in QUOTES)
     return kept.rstrip(TRAILING)

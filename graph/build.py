@@ -36,18 +36,19 @@ import datetime
 import itertools
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from policykg.extract import Entity, EntityType, Extraction, normalize_label
 from policykg.extract.resolve import entity_keys, qualified
 
 from .iris import DEFAULT_BASE, IriMinter
-from .model import KnowledgeGraph
-from .vocab import ENTITY_CLASSES, NIF, PKG, RELATION_PROPERTIES, new_graph
+from .model import DocumentText, KnowledgeGraph, MentionSpan
+from .terms import Triple, iri, literal
+from .vocab import ENTITY_CLASSES, NIF, PKG, RELATION_PROPERTIES
 
 #: Language tag of labels, titles and quotes.
 LANG = "zh"
@@ -84,6 +85,39 @@ ATTRIBUTE_TERMS: dict[str, tuple[URIRef, URIRef, re.Pattern[str]]] = {
 }
 
 
+def _t(node: URIRef) -> str:
+    return iri(str(node))
+
+
+_RDF_TYPE = _t(RDF.type)
+_PREF_LABEL = _t(SKOS.prefLabel)
+_ALT_LABEL = _t(SKOS.altLabel)
+_MENTIONED_IN = _t(PKG.mentionedIn)
+_MENTION = _t(PKG.mention)
+_MENTION_CLASS = _t(PKG.Mention)
+_ANCHOR_OF = _t(NIF.anchorOf)
+_REFERENCE_CONTEXT = _t(NIF.referenceContext)
+_RULE = _t(PKG.rule)
+_MERGE_CLASS = _t(PKG.Merge)
+_MERGED_INTO = _t(PKG.mergedInto)
+_DERIVED_FROM = _t(PROV.wasDerivedFrom)
+_IDENTIFIER = _t(DCTERMS.identifier)
+_SURFACE_FORM = _t(PKG.surfaceForm)
+_DELIVERED_AT = _t(PKG.deliveredAt)
+_ASSERTION_CLASS = _t(PKG.Assertion)
+_SUBJECT = _t(RDF.subject)
+_PREDICATE = _t(RDF.predicate)
+_OBJECT = _t(RDF.object)
+_EVIDENCE = _t(PKG.evidence)
+_DOCUMENT_CLASS = _t(PKG.Document)
+_CONTEXT_CLASS = _t(NIF.Context)
+_IS_STRING = _t(NIF.isString)
+_ATTRIBUTE = _t(PKG.attribute)
+_BEGIN_INDEX = _t(NIF.beginIndex)
+_END_INDEX = _t(NIF.endIndex)
+_NON_NEGATIVE = str(XSD.nonNegativeInteger)
+
+
 @dataclass(frozen=True, slots=True)
 class _Member:
     """One entity of one document, with the key that orders merge members."""
@@ -100,68 +134,195 @@ def build_graph(extractions: Iterable[Extraction], base: str = DEFAULT_BASE) -> 
     document repeats an entity id, a label normalises to nothing, or a relation names an
     entity its document does not have.
     """
-    minter = IriMinter(base)
-    documents = _sorted_documents(extractions)
-    members = _members(documents)
-    graph = new_graph()
+    plan = GraphPlan(extractions, base)
+    triples: set[Triple] = set(plan.shared_triples())
+    for index in range(len(plan.documents)):
+        part = plan.document_part(index)
+        triples |= part.own
+        triples |= part.links
+    return KnowledgeGraph.from_triples(triples)
 
-    doc_iris = [minter.document(ext.document) for ext in documents]
-    for ext, doc_iri in zip(documents, doc_iris, strict=True):
-        _add_document(graph, doc_iri, ext)
 
-    iri_of: dict[tuple[int, str], URIRef] = {}
-    for cluster in _clusters(members):
-        first = cluster[0].entity
-        node = minter.entity(
-            first.type, qualified(first.type, first.label, first.attributes.get("place"))
-        )
-        graph.add((node, RDF.type, ENTITY_CLASSES[first.type]))
-        graph.add((node, SKOS.prefLabel, Literal(first.label, lang=LANG)))
-        for alt in sorted(_surface_forms(cluster) - {first.label}):
-            graph.add((node, SKOS.altLabel, Literal(alt, lang=LANG)))
-        for member in cluster:
-            iri_of[(member.document, member.entity.id)] = node
-            _add_member(
-                graph,
-                minter,
-                node,
-                documents[member.document],
-                doc_iris[member.document],
-                member.entity,
-            )
-        for member, form, rule in _merges(cluster):
-            document = documents[member.document].document
-            record = minter.merge(document, node, form)
-            graph.add((record, RDF.type, PKG.Merge))
-            graph.add((record, PKG.mergedInto, node))
-            graph.add((record, PROV.wasDerivedFrom, doc_iris[member.document]))
-            graph.add((record, DCTERMS.identifier, Literal(member.entity.id)))
-            graph.add((record, PKG.surfaceForm, Literal(form, lang=LANG)))
-            graph.add((record, PKG.rule, Literal(rule)))
+@dataclass(frozen=True)
+class DocumentPart:
+    """What one document contributes to the graph, as N-Triples term strings.
 
-    for index, ext in enumerate(documents):
+    ``own`` are the statements about the document's own nodes (the document, its mentions,
+    assertions and merge records); ``links`` the statements about entities that this
+    document makes (``pkg:mentionedIn`` it, ``pkg:mention`` of its spans, the relation
+    triples it asserts). ``mentions`` and ``edges`` are what the HTML view shows of it.
+    """
+
+    name: str
+    iri: str
+    #: The IRIs of the graph nodes of the document's entities, sorted.
+    entities: tuple[str, ...]
+    own: frozenset[Triple]
+    links: frozenset[Triple]
+    text: DocumentText
+    mentions: tuple[MentionSpan, ...]
+    #: (assertion IRI, head IRI, tail IRI, relation type, evidence, rule), one per assertion.
+    assertions: tuple[tuple[str, str, str, str, str, str], ...]
+
+
+@dataclass(frozen=True)
+class _Node:
+    """A graph node of merged entities: its IRI, type, preferred label and other forms."""
+
+    iri: str
+    type: EntityType
+    label: str
+    aliases: tuple[str, ...]
+
+
+class GraphPlan:
+    """The merge of a set of extractions, from which the graph is written part by part.
+
+    Building the plan is the only step that sees every document at once (entities merge
+    across documents); it holds the entities, not their statements. The statements are made
+    per document (:meth:`document_part`), so that a corpus graph can be streamed to a file
+    one document at a time, and once for the entities (:meth:`shared_triples`).
+    """
+
+    def __init__(self, extractions: Iterable[Extraction], base: str = DEFAULT_BASE) -> None:
+        self.minter = IriMinter(base)
+        self.documents = _sorted_documents(extractions)
+        self.doc_iris = [str(self.minter.document(ext.document)) for ext in self.documents]
+        self.nodes: list[_Node] = []
+        self.iri_of: dict[tuple[int, str], str] = {}
+        #: Per document index: its members' merge records (member, surface form, rule, node).
+        self._merges: dict[int, list[tuple[_Member, str, str, str]]] = {}
+        for cluster in _clusters(_members(self.documents)):
+            first = cluster[0].entity
+            place = first.attributes.get("place")
+            node = str(self.minter.entity(first.type, qualified(first.type, first.label, place)))
+            aliases = tuple(sorted(_surface_forms(cluster) - {first.label}))
+            self.nodes.append(_Node(node, first.type, first.label, aliases))
+            for member in cluster:
+                self.iri_of[(member.document, member.entity.id)] = node
+            for member, form, rule in _merges(cluster):
+                self._merges.setdefault(member.document, []).append((member, form, rule, node))
+
+    def parts(self) -> Iterator[DocumentPart]:
+        """Every document's part, in :meth:`document_order`, each extraction let go once its
+        part is made (so a corpus is not held twice): the plan streams its parts only once,
+        and :meth:`shared_triples` must be taken before."""
+        for index in self.document_order():
+            part = self.document_part(index)
+            ext = self.documents[index]
+            self.documents[index] = Extraction(ext.document, "", [], [], ext.metadata)
+            self._merges.pop(index, None)
+            yield part
+
+    def document_order(self) -> list[int]:
+        """Document indexes in the order their parts are written (by document IRI)."""
+        return sorted(range(len(self.documents)), key=lambda i: self.doc_iris[i])
+
+    def shared_triples(self) -> set[Triple]:
+        """The statements that describe the entities whatever document they came from:
+        class, labels and typed attributes."""
+        out: set[Triple] = set()
+        for node in self.nodes:
+            s = iri(node.iri)
+            out.add((s, _RDF_TYPE, iri(str(ENTITY_CLASSES[node.type]))))
+            out.add((s, _PREF_LABEL, literal(node.label, LANG)))
+            out.update((s, _ALT_LABEL, literal(alt, LANG)) for alt in node.aliases)
+        for index, ext in enumerate(self.documents):
+            for ent in ext.entities:
+                s = iri(self.iri_of[(index, ent.id)])
+                out.update(_attribute(s, key, value) for key, value in ent.attributes.items())
+        return out
+
+    def document_part(self, index: int) -> DocumentPart:
+        """The statements and view of document ``index`` (of :attr:`documents`)."""
+        ext = self.documents[index]
+        doc = self.doc_iris[index]
+        doc_term = iri(doc)
+        own: set[Triple] = set(_document_triples(doc_term, ext))
+        links: set[Triple] = set()
+        spans: dict[tuple[str, int, int], list[tuple[str, str]]] = {}
+        for ent in ext.entities:
+            node = self.iri_of[(index, ent.id)]
+            s = iri(node)
+            links.add((s, _MENTIONED_IN, doc_term))
+            for mention in ent.mentions:
+                if not 0 <= mention.start <= mention.end:
+                    continue
+                span = iri(str(self.minter.mention(ext.document, mention.start, mention.end)))
+                links.add((s, _MENTION, span))
+                own.add((span, _RDF_TYPE, _MENTION_CLASS))
+                own.update(_span(span, mention.start, mention.end))
+                own.add((span, _ANCHOR_OF, literal(mention.text)))
+                own.add((span, _REFERENCE_CONTEXT, doc_term))
+                if mention.rule:
+                    own.add((span, _RULE, literal(mention.rule)))
+                key = (node, mention.start, mention.end)
+                spans.setdefault(key, []).append((mention.text, mention.rule))
+        for member, form, rule, node in self._merges.get(index, []):
+            record = iri(str(self.minter.merge(ext.document, URIRef(node), form)))
+            own.add((record, _RDF_TYPE, _MERGE_CLASS))
+            own.add((record, _MERGED_INTO, iri(node)))
+            own.add((record, _DERIVED_FROM, doc_term))
+            own.add((record, _IDENTIFIER, literal(member.entity.id)))
+            own.add((record, _SURFACE_FORM, literal(form, LANG)))
+            own.add((record, _RULE, literal(rule)))
         meeting = _meeting_entity(ext)
         if meeting is not None:
-            graph.add((doc_iris[index], PKG.deliveredAt, iri_of[(index, meeting)]))
+            own.add((doc_term, _DELIVERED_AT, iri(self.iri_of[(index, meeting)])))
+        assertions: dict[str, tuple[str, str, str, str, str, str]] = {}
         for rel in ext.relations:
-            head = _lookup(iri_of, index, ext, rel.head)
-            tail = _lookup(iri_of, index, ext, rel.tail)
-            prop = RELATION_PROPERTIES[rel.type]
+            head = _lookup(self.iri_of, index, ext, rel.head)
+            tail = _lookup(self.iri_of, index, ext, rel.tail)
+            prop = iri(str(RELATION_PROPERTIES[rel.type]))
             start, end = rel.evidence.start, rel.evidence.end
-            node = minter.assertion(ext.document, head, rel.type, tail, start, end, rel.rule)
-            graph.add((head, prop, tail))
-            graph.add((node, RDF.type, PKG.Assertion))
-            graph.add((node, RDF.subject, head))
-            graph.add((node, RDF.predicate, prop))
-            graph.add((node, RDF.object, tail))
-            graph.add((node, PROV.wasDerivedFrom, doc_iris[index]))
+            node = str(
+                self.minter.assertion(
+                    ext.document, URIRef(head), rel.type, URIRef(tail), start, end, rel.rule
+                )
+            )
+            a = iri(node)
+            links.add((iri(head), prop, iri(tail)))
+            own.add((a, _RDF_TYPE, _ASSERTION_CLASS))
+            own.add((a, _SUBJECT, iri(head)))
+            own.add((a, _PREDICATE, prop))
+            own.add((a, _OBJECT, iri(tail)))
+            own.add((a, _DERIVED_FROM, doc_term))
             if rel.evidence.text:
-                graph.add((node, PKG.evidence, Literal(rel.evidence.text, lang=LANG)))
+                own.add((a, _EVIDENCE, literal(rel.evidence.text, LANG)))
             if 0 <= start <= end:
-                _add_span(graph, node, start, end)
+                own.update(_span(a, start, end))
             if rel.rule:
-                graph.add((node, PKG.rule, Literal(rel.rule)))
-    return KnowledgeGraph(graph)
+                own.add((a, _RULE, literal(rel.rule)))
+            seen = assertions.get(node)
+            fields = (node, head, tail, str(rel.type), rel.evidence.text, rel.rule)
+            assertions[node] = fields if seen is None else min(seen, fields)
+        mentions = tuple(
+            sorted(
+                (
+                    MentionSpan(
+                        entity=node,
+                        document=ext.document,
+                        start=start,
+                        end=end,
+                        text=min(text for text, _ in found),
+                        rule=min((rule for _, rule in found if rule), default=""),
+                    )
+                    for (node, start, end), found in spans.items()
+                ),
+                key=lambda m: (m.start, m.end, m.entity),
+            )
+        )
+        text = DocumentText(doc, ext.document, ext.metadata.get("title", ""), ext.text)
+        return DocumentPart(
+            ext.document,
+            doc,
+            tuple(sorted({self.iri_of[(index, ent.id)] for ent in ext.entities})),
+            frozenset(own),
+            frozenset(links),
+            text,
+            mentions,
+            tuple(assertions[key] for key in sorted(assertions)),
+        )
 
 
 def _meeting_entity(ext: Extraction) -> str | None:
@@ -262,74 +423,56 @@ def _surface_forms(cluster: list[_Member]) -> set[str]:
     return forms
 
 
-def _add_document(graph: Graph, node: URIRef, ext: Extraction) -> None:
-    graph.add((node, RDF.type, PKG.Document))
-    graph.add((node, RDF.type, NIF.Context))
-    graph.add((node, DCTERMS.identifier, Literal(ext.document)))
+def _document_triples(node: str, ext: Extraction) -> list[Triple]:
+    """The document node: classes, name, text and span, metadata as Dublin Core."""
+    out = [
+        (node, _RDF_TYPE, _DOCUMENT_CLASS),
+        (node, _RDF_TYPE, _CONTEXT_CLASS),
+        (node, _IDENTIFIER, literal(ext.document)),
+    ]
     if ext.text:
-        graph.add((node, NIF.isString, Literal(ext.text)))
-        _add_span(graph, node, 0, len(ext.text))
+        out.append((node, _IS_STRING, literal(ext.text)))
+        out.extend(_span(node, 0, len(ext.text)))
     for key, value in sorted(ext.metadata.items()):
         if key == "date":
-            graph.add((node, DCTERMS.date, _date(value)))
+            out.append((node, iri(str(DCTERMS.date)), _date(value)))
         elif key in METADATA_TERMS:
-            term, chinese = METADATA_TERMS[key]
-            graph.add((node, term, Literal(value, lang=LANG if chinese else None)))
+            prop, chinese = METADATA_TERMS[key]
+            out.append((node, iri(str(prop)), literal(value, LANG if chinese else None)))
         else:
-            graph.add((node, PKG.attribute, Literal(f"{key}={value}")))
+            out.append((node, _ATTRIBUTE, literal(f"{key}={value}")))
+    return out
 
 
-def _add_member(
-    graph: Graph,
-    minter: IriMinter,
-    node: URIRef,
-    ext: Extraction,
-    doc_iri: URIRef,
-    ent: Entity,
-) -> None:
-    """What one document says of a merged entity: where it is mentioned, its attributes."""
-    graph.add((node, PKG.mentionedIn, doc_iri))
-    for key, value in sorted(ent.attributes.items()):
-        graph.add(_attribute(node, key, value))
-    for mention in ent.mentions:
-        if not 0 <= mention.start <= mention.end:
-            continue
-        span = minter.mention(ext.document, mention.start, mention.end)
-        graph.add((node, PKG.mention, span))
-        graph.add((span, RDF.type, PKG.Mention))
-        _add_span(graph, span, mention.start, mention.end)
-        graph.add((span, NIF.anchorOf, Literal(mention.text)))
-        graph.add((span, NIF.referenceContext, doc_iri))
-        if mention.rule:
-            graph.add((span, PKG.rule, Literal(mention.rule)))
-
-
-def _attribute(node: URIRef, key: str, value: str) -> tuple[URIRef, URIRef, Literal]:
+def _attribute(node: str, key: str, value: str) -> Triple:
     """The triple of one entity attribute: typed when the key has a term and the value fits."""
     term = ATTRIBUTE_TERMS.get(key)
     if term is not None and term[2].fullmatch(value):
         prop, datatype, _ = term
-        return node, prop, Literal(value, datatype=None if datatype == XSD.string else datatype)
-    return node, PKG.attribute, Literal(f"{key}={value}")
+        dt = None if datatype == XSD.string else str(datatype)
+        return node, iri(str(prop)), literal(value, datatype=dt)
+    return node, _ATTRIBUTE, literal(f"{key}={value}")
 
 
-def _add_span(graph: Graph, node: URIRef, start: int, end: int) -> None:
-    graph.add((node, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger)))
-    graph.add((node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+def _span(node: str, start: int, end: int) -> tuple[Triple, Triple]:
+    return (
+        (node, _BEGIN_INDEX, literal(str(start), datatype=_NON_NEGATIVE)),
+        (node, _END_INDEX, literal(str(end), datatype=_NON_NEGATIVE)),
+    )
 
 
-def _date(value: str) -> Literal:
+def _date(value: str) -> str:
     """An ISO date as xsd:date, anything else as a plain literal."""
     if not _ISO_DATE.fullmatch(value):  # fromisoformat alone also takes 20220301, 2022-W09-2
-        return Literal(value)
+        return literal(value)
     try:
         datetime.date.fromisoformat(value)
     except ValueError:
-        return Literal(value)
-    return Literal(value, datatype=XSD.date)
+        return literal(value)
+    return literal(value, datatype=str(XSD.date))
 
 
-def _lookup(iri_of: dict[tuple[int, str], URIRef], index: int, ext: Extraction, id_: str) -> URIRef:
+def _lookup(iri_of: dict[tuple[int, str], str], index: int, ext: Extraction, id_: str) -> str:
     try:
         return iri_of[(index, id_)]
     except KeyError:

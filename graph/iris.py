@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -50,6 +51,7 @@ def validate_base(base: str) -> str:
     return base
 
 
+@lru_cache(maxsize=1 << 14)
 def document_key(name: str) -> str:
     """The IRI-safe key of a document: an ASCII slug of its name plus 8 hex of its SHA-1.
 

@@ -15,10 +15,16 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from rdflib.term import Node
 
+from . import terms
+from .terms import Triple
+from .turtle import ntriples_body, turtle
 from .vocab import ENTITY_CLASSES, NIF, PKG, RELATION_PROPERTIES, new_graph
 
-#: Formats with one statement per line: their lines are sorted to make the output stable.
-LINE_FORMATS = frozenset({"nt", "ntriples", "nt11", "nquads", "application/n-triples"})
+#: Formats policykg writes itself, in the stable order of ``policykg.graph.turtle``.
+TURTLE_FORMATS = frozenset({"turtle", "ttl", "text/turtle"})
+NTRIPLES_FORMATS = frozenset({"nt", "ntriples", "nt11", "application/n-triples"})
+#: Other formats with one statement per line: their lines are sorted to make output stable.
+LINE_FORMATS = frozenset({"nquads", "application/n-quads"})
 
 _TYPE_OF_CLASS: dict[Node, str] = {
     iri: str(entity_type) for entity_type, iri in ENTITY_CLASSES.items()
@@ -64,13 +70,35 @@ class KnowledgeGraph:
         """The number of triples."""
         return len(self.rdf)
 
+    @classmethod
+    def from_triples(cls, triples: Iterable[Triple]) -> KnowledgeGraph:
+        """The graph of statements given as N-Triples term strings (``policykg.graph.terms``)."""
+        graph = new_graph()
+        made: dict[str, Node] = {}
+        for triple in triples:
+            s, p, o = (made.get(t) or made.setdefault(t, terms.node(t)) for t in triple)
+            graph.add((s, p, o))
+        return cls(graph)
+
+    def triples(self) -> set[Triple]:
+        """Every statement as N-Triples term strings."""
+        made: dict[Node, str] = {}
+        return {
+            tuple(made.get(n) or made.setdefault(n, terms.term(n)) for n in triple)  # type: ignore[misc]
+            for triple in self.rdf
+        }
+
     def serialize(self, format: str = "turtle") -> str:
         """The graph in an rdflib format; the same graph always gives the same string.
 
-        rdflib's Turtle writer orders subjects, predicates and objects itself (the graph has
-        no blank nodes, so the order is total); line-based formats are sorted here. Other
-        formats are passed through as rdflib writes them.
+        Turtle and N-Triples are written in the stable order of :mod:`policykg.graph.turtle`
+        (the order a corpus build streams them in); line-based formats rdflib writes are
+        sorted here. Other formats are passed through as rdflib writes them.
         """
+        if format in TURTLE_FORMATS:
+            return turtle(self.triples())
+        if format in NTRIPLES_FORMATS:
+            return ntriples_body(self.triples())
         text = self.rdf.serialize(format=format)
         if format in LINE_FORMATS:
             # split at "\n" only: str.splitlines also splits at \v, \f, \x1c-\x1e, \x85 and

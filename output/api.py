@@ -14,8 +14,10 @@ Every error the user can fix is a :class:`~policykg.extract.PolicyKGError` (or a
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,19 +43,26 @@ from policykg.graph import (
     named_queries,
     validate_base,
 )
+from policykg.graph.build import GraphPlan
+from policykg.graph.terms import Triple
+from policykg.graph.turtle import ntriples_part, turtle_header, turtle_part
 from policykg.graph.validate import ValidationReport, validate_graph
+from policykg.graph.view import ViewCollector
+from policykg.graph.vocab import new_graph
 
 from .docview import document_pages
 from .errors import Errors, OutputError
 from .files import (
+    AtomicFiles,
+    TextSink,
     check_output_folder,
     collect_documents,
     document_names,
     locate_document,
     write_atomic,
-    write_files_atomic,
 )
 from .html import render_html
+from .shards import ShardWriter, check_shard_folder
 
 if TYPE_CHECKING:
     from .endpoint import SparqlServer
@@ -123,10 +132,16 @@ class BuildResult:
     entities: int
     relations: int
     triples: int
-    graph: KnowledgeGraph = field(repr=False, compare=False)
+    #: The graph, or how to make it: a corpus build does not hold it (see :attr:`graph`).
+    source: KnowledgeGraph | Callable[[], KnowledgeGraph] = field(repr=False, compare=False)
     exports: tuple[Path, ...] = ()
     #: The document pages written next to graph.html (``OUT/docs/<name>.html``), by name.
     document_pages: tuple[Path, ...] = ()
+
+    @cached_property
+    def graph(self) -> KnowledgeGraph:
+        """The graph built, in memory (made on first use when the build streamed it)."""
+        return self.source if isinstance(self.source, KnowledgeGraph) else self.source()
 
     @property
     def documents(self) -> int:
@@ -194,6 +209,7 @@ def build(
     formats: Iterable[str] = ("ttl",),
     encoding: str | None = None,
     allow_output_in_input: bool = False,
+    shards: StrPath | None = None,
 ) -> BuildResult:
     """Extract the documents, build one graph, write its files and ``OUT/graph.html``.
 
@@ -201,14 +217,19 @@ def build(
     order, whatever order they are given in); the default writes ``OUT/graph.ttl``. Each
     document's view (its text with the entities marked, see :mod:`.docview`) goes to
     ``OUT/docs/<name>.html``, linked from the graph page's side panel. ``out_dir`` is
-    created if needed. Every file is rendered before any is written, and all are written
-    atomically, so a failure or an interruption at any step leaves earlier output as it was.
-    The formats, the base IRI, the encoding and the output folder are checked before the
-    (slow) extraction starts: the output folder may not be, lie inside or contain one of the
-    input folders unless ``allow_output_in_input`` (a later build of that folder would read
-    graph.html as a document), and never overwrites an input document. ``title`` is the
-    page heading (default: :func:`default_title`); ``encoding`` forces the decoding of text
-    documents (default: detected).
+    created if needed. ``shards`` is a folder to write each document's part of the graph
+    to, as one N-Triples file per document (:func:`write_shards`).
+
+    Turtle and N-Triples are streamed to their files one document at a time, so a corpus
+    graph is never held in memory as RDF; the other formats are made from the whole graph
+    in memory. Every file is written to a temporary file first and all are renamed into
+    place at the end, so a failure or an interruption at any step leaves earlier output as
+    it was. The formats, the base IRI, the encoding and the output folder are checked
+    before the (slow) extraction starts: the output folder may not be, lie inside or
+    contain one of the input folders unless ``allow_output_in_input`` (a later build of that
+    folder would read graph.html as a document), and never overwrites an input document.
+    ``title`` is the page heading (default: :func:`default_title`); ``encoding`` forces the
+    decoding of text documents (default: detected).
     """
     chosen = _export_formats(formats)
     validate_base(base)
@@ -221,31 +242,29 @@ def build(
     documents = collect_documents(paths)
     outputs = (*(name for fmt in chosen for name in EXPORT_FILES[fmt]), GRAPH_HTML)
     check_output_folder(out, outputs, paths, documents, allow_output_in_input)
+    if shards is not None:
+        check_shard_folder(shards, paths, documents, allow_output_in_input)
     extractions = _extract(documents, progress, encoding)
-    graph = build_graph(extractions, base=base)
-    names = tuple(ext.document for ext in extractions)
-    view = graph.to_networkx()
-    files = render_exports(graph, chosen)
-    texts, mentions = graph.documents(), graph.mentions()
-    pages = document_pages(texts, mentions, view, graph_href=f"../{GRAPH_HTML}")
-    page = render_html(
-        view,
-        title=title if title is not None else default_title(names),
-        documents=texts,
-        mentions=mentions,
-        document_pages={name: href for name, (href, _) in pages.items()},
-    )
-    html_path = out / GRAPH_HTML
-    written: dict[StrPath, str | bytes] = {out / name: text for name, text in files.items()}
-    written[html_path] = page
-    written.update({out / href: text for href, text in pages.values()})
-    for folder in sorted({out} | {Path(path).parent for path in written}):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            raise OutputError(Errors.E111.format(path=os.fspath(folder), reason=reason)) from exc
-    write_files_atomic(written)
+    plan = GraphPlan(extractions, base)
+    names = tuple(ext.document for ext in plan.documents)
+    folders = [out, out / "docs", *([Path(shards)] if shards is not None else [])]
+    with _new_folders(folders), AtomicFiles() as atomic:
+        written = _write_graph(plan, out, chosen, atomic, shards)
+        view = written.view.to_networkx()
+        texts, mentions = written.view.documents(), written.view.mentions()
+        pages = document_pages(texts, mentions, view, graph_href=f"../{GRAPH_HTML}")
+        page = render_html(
+            view,
+            title=title if title is not None else default_title(names),
+            documents=texts,
+            mentions=mentions,
+            document_pages={name: href for name, (href, _) in pages.items()},
+        )
+        html_path = out / GRAPH_HTML
+        atomic.write(html_path, page)
+        for href, text in pages.values():
+            atomic.write(out / href, text)
+        atomic.commit()
     entities = sum(1 for _, kind in view.nodes(data="kind") if kind == "entity")
     relations = {
         (head, tail, kind) for head, tail, kind in view.edges(data="type") if kind != "mentionedIn"
@@ -258,11 +277,115 @@ def build(
         names,
         entities,
         len(relations),
-        len(graph),
-        graph,
-        tuple(out / name for name in files),
+        written.triples,
+        written.graph or (lambda: _read_back(written.files)),
+        written.files,
         doc_paths,
     )
+
+
+#: Export formats a build streams to their files document by document.
+STREAMED_FORMATS = ("ttl", "nt")
+
+
+@dataclass
+class _Written:
+    """What :func:`_write_graph` wrote: the graph files, the triple count, the view."""
+
+    files: tuple[Path, ...]
+    triples: int
+    view: ViewCollector
+    graph: KnowledgeGraph | None
+
+
+def _write_graph(
+    plan: GraphPlan,
+    out: Path,
+    formats: Sequence[str],
+    atomic: AtomicFiles,
+    shards: StrPath | None,
+) -> _Written:
+    """Write the graph files of ``formats`` (and the shards) into ``atomic``, part by part."""
+    view = ViewCollector(plan)
+    shared = plan.shared_triples()
+    streams: dict[str, TextSink] = {}
+    for fmt in STREAMED_FORMATS:
+        if fmt in formats:
+            (name,) = EXPORT_FILES[fmt]
+            streams[fmt] = atomic.open(out / name)
+    if "ttl" in streams:
+        streams["ttl"].write(turtle_header())
+    in_memory = [fmt for fmt in formats if fmt not in STREAMED_FORMATS]
+    kept: set[Triple] | None = set() if in_memory else None
+    shard_writer = ShardWriter(shards, shared, atomic) if shards is not None else None
+    links: set[Triple] = set()
+    triples = 0
+    for part in plan.parts():
+        view.add(part)
+        if "ttl" in streams:
+            streams["ttl"].write(turtle_part(part.own))
+        if "nt" in streams:
+            streams["nt"].write(ntriples_part(part.own))
+        if shard_writer is not None:
+            shard_writer.add(part)
+        links |= part.links
+        triples += len(part.own)
+        if kept is not None:
+            kept |= part.own
+    shared |= links
+    triples += len(shared)
+    if "ttl" in streams:
+        streams["ttl"].write(turtle_part(shared))
+    if "nt" in streams:
+        streams["nt"].write(ntriples_part(shared))
+    if shard_writer is not None:
+        shard_writer.finish()
+    graph = None
+    if kept is not None:
+        graph = KnowledgeGraph.from_triples(kept | shared)
+        for name, text in render_exports(graph, in_memory).items():
+            atomic.write(out / name, text)
+    files = tuple(out / name for fmt in formats for name in EXPORT_FILES[fmt])
+    return _Written(files, triples, view, graph)
+
+
+def _read_back(files: Sequence[Path]) -> KnowledgeGraph:
+    """The graph a build streamed to its Turtle or N-Triples file, read back."""
+    for path in files:
+        if path.suffix in (".ttl", ".nt"):
+            graph = new_graph()
+            graph.parse(path, format="turtle" if path.suffix == ".ttl" else "nt")
+            return KnowledgeGraph(graph)
+    raise RuntimeError("a streamed build wrote neither Turtle nor N-Triples")
+
+
+@contextmanager
+def _new_folders(folders: Sequence[Path]) -> Iterator[None]:
+    """Create output folders for the block; those it created are removed again (when still
+    empty) if the block fails, so a failed build leaves no trace. E111 names a folder that
+    cannot be made."""
+    created: list[Path] = []
+    try:
+        for folder in folders:
+            for missing in reversed([folder, *folder.parents]):
+                if not missing.exists():
+                    missing.mkdir()
+                    created.append(missing)
+    except OSError as exc:
+        _remove_empty(created)
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(Errors.E111.format(path=os.fspath(folder), reason=reason)) from exc
+    try:
+        yield
+    except BaseException:
+        _remove_empty(created)
+        raise
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in reversed(folders):
+        with suppress(OSError):
+            folder.rmdir()
 
 
 def _export_formats(formats: Iterable[str]) -> list[str]:

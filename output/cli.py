@@ -197,6 +197,13 @@ def main(debug: bool) -> None:
     "build of that folder reads graph.html as a document). An input document is never "
     "overwritten.",
 )
+@click.option(
+    "--shards",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write each document's part of the graph to this folder, one N-Triples file "
+    "per document (with the descriptions of the entities it mentions), and shards.json "
+    "naming them; their union is the graph.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
 def build(
     paths: tuple[str, ...],
@@ -206,6 +213,7 @@ def build(
     formats: tuple[str, ...],
     encoding: str | None,
     allow_output_in_input: bool,
+    shards: Path | None,
     quiet: bool,
 ) -> None:
     """Build OUT/graph.ttl (or the --format files) and OUT/graph.html from documents.
@@ -224,6 +232,7 @@ def build(
     Example:
         policykg build seeds/ -o out/
         policykg build seeds/ -o out/ --format ttl --format graphml --format csv
+        policykg build corpus/ -o out/ --shards shards/
     """
     from .api import build as build_files
 
@@ -240,6 +249,7 @@ def build(
         formats=formats or EXPORT_FORMATS[:1],
         encoding=encoding,
         allow_output_in_input=allow_output_in_input,
+        shards=shards,
     )
     files = [str(path) for path in (*result.exports, result.graph_html)]
     rdf = [f for f in files if f.rsplit(".", 1)[-1] in RDF_FORMATS]
@@ -248,6 +258,8 @@ def build(
     if result.document_pages:
         folder = result.document_pages[0].parent
         files.append(f"{len(result.document_pages)} document pages in {folder}/")
+    if shards is not None:
+        files.append(f"{result.documents} shards in {shards}/")
     listed = ", ".join(files[:-1]) + f" and {files[-1]}"
     click.echo(
         f"Wrote {listed}: {result.documents} documents, {result.entities} entities, "

@@ -37,6 +37,10 @@ class Errors:
     E114 = (
         "E114 writing {out} would overwrite the input document {document}; give another -o folder"
     )
+    E115 = (
+        "E115 shard folder {path} holds files that policykg did not write (it has no "
+        "{manifest}); give a new or empty folder to --shards"
+    )
 
     # -- reading graphs and queries (output/api.py): E120-E129 ---------------------------------
     E120 = "E120 cannot read graph {path}: {reason}; give a Turtle file written by policykg build"

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, BinaryIO
 
 from policykg.extract.errors import Errors as ExtractErrors
 from policykg.extract.formats import FORMAT_LIST, FORMATS, display_name
@@ -26,6 +26,8 @@ from .errors import Errors, InputError, OutputError, UsageError
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
+    "AtomicFiles",
+    "TextSink",
     "check_output_folder",
     "collect_documents",
     "document_names",
@@ -187,29 +189,114 @@ def write_files_atomic(files: Mapping[StrPath, str | bytes]) -> None:
     no temporary file (only SIGKILL or a crash of the machine can leave one, named
     ``.NAME.*.tmp``).
     """
-    with _signals_held():
-        _write_files(files)
-
-
-def _write_files(files: Mapping[StrPath, str | bytes]) -> None:
-    temps: list[tuple[Path, Path]] = []
-    current = Path()
-    try:
+    with _signals_held(), AtomicFiles() as atomic:
         for path, data in files.items():
-            current = Path(path)
-            temps.append((_write_temp(current, data), current))
-        for temp, target in temps:
-            current = target
-            os.replace(temp, target)
-    except BaseException as exc:
-        for temp, _ in temps:
-            temp.unlink(missing_ok=True)  # renamed ones are gone already
-        if isinstance(exc, OSError):
-            reason = exc.strerror or str(exc) or type(exc).__name__
-            raise OutputError(Errors.E111.format(path=os.fspath(current), reason=reason)) from exc
-        raise
-    for folder in sorted({target.parent for _, target in temps}):
-        _fsync_folder(folder)
+            atomic.write(path, data)
+        atomic.commit()
+
+
+class AtomicFiles:
+    """Files written to temporary files next to their targets, renamed into place together.
+
+    For output too large to render in memory first: open each file with :meth:`open`,
+    write it piece by piece, then :meth:`commit`. Leaving the ``with`` block without a
+    commit (an error, an interruption) removes every temporary file and replaces no file.
+    The renames happen with SIGINT and SIGTERM held, as in :func:`write_files_atomic`.
+    """
+
+    def __init__(self) -> None:
+        self._open: list[tuple[Path, Path, BinaryIO]] = []
+        self._removed: list[Path] = []
+
+    def __enter__(self) -> AtomicFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+    def open(self, path: StrPath) -> TextSink:
+        """Where the text of the new ``path`` goes."""
+        return TextSink(self._open_binary(path), Path(path))
+
+    def _open_binary(self, path: StrPath) -> BinaryIO:
+        target = Path(path)
+        try:
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        except OSError as exc:
+            raise _write_error(target, exc) from exc
+        handle = os.fdopen(fd, "wb")
+        self._open.append((Path(name), target, handle))
+        return handle
+
+    def write(self, path: StrPath, data: str | bytes) -> None:
+        """Write the whole new ``path`` (text as UTF-8)."""
+        handle = self._open_binary(path)
+        try:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        except OSError as exc:
+            raise _write_error(Path(path), exc) from exc
+
+    def remove(self, path: StrPath) -> None:
+        """Remove ``path`` at commit, after the renames (if it is there then)."""
+        self._removed.append(Path(path))
+
+    def commit(self) -> None:
+        """Sync every file, then rename all into place and remove the files to remove;
+        OutputError names a file that failed."""
+        for temp, target, handle in self._open:
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+                os.chmod(temp, _mode(target))
+            except OSError as exc:
+                raise _write_error(target, exc) from exc
+        folders = {target.parent for _, target, _ in self._open}
+        with _signals_held():
+            done = 0
+            try:
+                for temp, target, _ in self._open:
+                    os.replace(temp, target)
+                    done += 1
+            except OSError as exc:
+                raise _write_error(self._open[done][1], exc) from exc
+            finally:
+                self._open = self._open[done:]
+            for path in self._removed:
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:
+                    raise _write_error(path, exc) from exc
+            self._removed = []
+        for folder in sorted(folders):
+            _fsync_folder(folder)
+
+    def discard(self) -> None:
+        """Remove every temporary file not yet renamed."""
+        for temp, _, handle in self._open:
+            handle.close()
+            temp.unlink(missing_ok=True)
+        self._open = []
+
+
+class TextSink:
+    """Where a file's text goes: written as UTF-8, line ends as given."""
+
+    def __init__(self, handle: BinaryIO, target: Path) -> None:
+        self._handle = handle
+        self._target = target
+
+    def write(self, text: str) -> None:
+        """Append ``text``; OutputError names the file when the write fails."""
+        try:
+            self._handle.write(text.encode("utf-8"))
+        except OSError as exc:
+            raise _write_error(self._target, exc) from exc
+
+
+def _write_error(path: Path, exc: OSError) -> OutputError:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return OutputError(Errors.E111.format(path=os.fspath(path), reason=reason))
 
 
 #: Signals held while files are written (those that end a program politely).
@@ -242,23 +329,6 @@ def _signals_held() -> Iterator[None]:
             signal.signal(number, handler)
         for number in dict.fromkeys(pending):
             signal.raise_signal(number)
-
-
-def _write_temp(target: Path, data: str | bytes) -> Path:
-    """A fully written and synced temporary file next to ``target``, with the target's mode."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    temp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, _mode(target))
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
 
 
 def _mode(target: Path) -> int:

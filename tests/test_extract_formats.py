@@ -294,7 +294,7 @@ def test_html_parsing_time_grows_linearly(unit: str) -> None:
             best = min(best, time.perf_counter() - start)
         return best
 
-    assert seconds(400_000) / max(seconds(40_000), 1e-4) < 30
+    assert seconds(400_000) / max(seconds(40_000), 1e-4) < 50
 
 
 @pytest.mark.parametrize(
@@ -309,15 +309,18 @@ def test_html_parsing_time_grows_linearly(unit: str) -> None:
     ],
 )
 def test_markdown_time_grows_linearly(head: str, unit: str, tail: str) -> None:
-    """Ratios within one run (min of 3): a line of 40,000 characters against 400,000."""
+    """Ratios within one run (min of 5): a line of 40,000 characters against 400,000.
+
+    Linear time gives about 10, quadratic 100; the bound of 50 leaves room for a loaded
+    machine (a busy CI measured 40 once for a linear pattern)."""
 
     def seconds(n: int) -> float:
         text = head + unit * (n // len(unit)) + tail
         best = float("inf")
-        for _ in range(3):
+        for _ in range(5):
             start = time.perf_counter()
             markdown_text(text)
             best = min(best, time.perf_counter() - start)
         return best
 
-    assert seconds(400_000) / max(seconds(40_000), 1e-4) < 30
+    assert seconds(400_000) / max(seconds(40_000), 1e-4) < 50

@@ -12,9 +12,12 @@ from typing import Any
 import pyoxigraph
 import pytest
 from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
 
 from policykg.extract import Entity, EntityType, Extraction, Mention
 from policykg.graph import DocumentText, KnowledgeGraph, MentionSpan, build_graph, load_turtle
+from policykg.graph.turtle import SHARED_PART, part_of
+from policykg.graph.vocab import PKG
 
 ID = "https://w3id.org/policykg/id/"
 DOC = ID + "doc/doc1.txt-5419b869"
@@ -114,10 +117,14 @@ def test_oxigraph_reads_the_same_triples(big: KnowledgeGraph) -> None:
     assert set(turtle) == set(ntriples)
 
 
-def test_ntriples_lines_are_sorted(big: KnowledgeGraph) -> None:
+def test_ntriples_lines_are_sorted_part_by_part(big: KnowledgeGraph) -> None:
     lines = big.serialize("nt").splitlines()
-    assert lines == sorted(lines)
+    keys = [(part_of(line.split(" ", 1)[0]), line) for line in lines]
+    assert keys == sorted(keys)
     assert len(lines) == len(big)
+    documents = [str(doc) for doc in big.rdf.subjects(RDF.type, PKG.Document)]
+    parts = list(dict.fromkeys(part for part, _ in keys))
+    assert parts == [*sorted(doc.rsplit("/", 1)[1] for doc in documents), SHARED_PART]
 
 
 def test_tiny_networkx_view_exactly() -> None:

@@ -138,6 +138,19 @@ def test_build_writes_turtle_and_html_of_the_graph(
     assert os.listdir(out / "docs") == ["c.html"]
 
 
+def test_streamed_files_are_what_the_graph_in_memory_serializes(
+    docs: Path, tmp_path: Path, calls: list[str]
+) -> None:
+    out = tmp_path / "out"
+    result = build([docs], out, formats=["jsonld", "nt", "ttl"])
+    expected = build_graph([handmade(name) for name in ("a/report.txt", "b/report.txt", "c.txt")])
+    assert (out / "graph.ttl").read_text("utf-8") == expected.serialize("turtle")
+    assert (out / "graph.nt").read_text("utf-8") == expected.serialize("nt")
+    assert (out / "graph.jsonld").read_text("utf-8") == exports.to_jsonld(expected)
+    assert result.exports == (out / "graph.ttl", out / "graph.nt", out / "graph.jsonld")
+    assert result.triples == len(expected) == len(result.graph)
+
+
 def test_build_turtle_reads_back_as_the_same_graph(
     docs: Path, tmp_path: Path, calls: list[str]
 ) -> None:

@@ -107,17 +107,16 @@ def test_a_signal_during_the_writes_comes_after_them(
         raise Stop(number)
 
     previous_handler = signal.signal(signum, stop)
-    real_write = files._write_temp
+    real_write = files.AtomicFiles.write
     calls = []
 
-    def write_then_signal(target: Path, data: str | bytes) -> Path:
-        temp = real_write(target, data)
+    def write_then_signal(self: files.AtomicFiles, target: Path, data: str | bytes) -> None:
+        real_write(self, target, data)
         calls.append(target.name)
         if len(calls) == 1:
             signal.raise_signal(signum)  # held: the second file is still written
-        return temp
 
-    monkeypatch.setattr(files, "_write_temp", write_then_signal)
+    monkeypatch.setattr(files.AtomicFiles, "write", write_then_signal)
     first, second = tmp_path / "graph.ttl", tmp_path / "graph.html"
     first.write_text("old ttl", encoding="utf-8")
     try:

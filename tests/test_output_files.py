@@ -12,6 +12,7 @@ import pytest
 from policykg.extract import InputError
 from policykg.output.errors import OutputError, UsageError
 from policykg.output.files import (
+    AtomicFiles,
     check_output_folder,
     collect_documents,
     document_names,
@@ -340,3 +341,45 @@ def test_an_input_document_is_never_overwritten(tree: Path) -> None:
 def test_names_that_are_not_utf8_show_replacement_characters(tmp_path: Path) -> None:
     name = os.fsdecode(b"\xff\xfe report.txt")
     assert document_names([tmp_path / name]) == ["\ufffd\ufffd report.txt"]
+
+
+# -- AtomicFiles: streamed files, renamed together -------------------------------------------
+
+
+def test_atomic_files_stream_and_rename_together(tmp_path: Path) -> None:
+    old = tmp_path / "graph.nt"
+    old.write_text("old", encoding="utf-8")
+    gone = tmp_path / "stale.nt"
+    gone.write_text("stale", encoding="utf-8")
+    with AtomicFiles() as atomic:
+        sink = atomic.open(old)
+        sink.write("<s> <p> ")
+        sink.write('"市委" .\n')
+        atomic.write(tmp_path / "graph.html", "页面")
+        atomic.remove(gone)
+        assert old.read_text(encoding="utf-8") == "old" and gone.exists()
+        atomic.commit()
+    assert old.read_text(encoding="utf-8") == '<s> <p> "市委" .\n'
+    assert (tmp_path / "graph.html").read_text(encoding="utf-8") == "页面"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html", "graph.nt"]
+
+
+def test_atomic_files_left_without_commit_leave_nothing(tmp_path: Path) -> None:
+    old = tmp_path / "graph.nt"
+    old.write_text("old", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt), AtomicFiles() as atomic:
+        atomic.open(old).write("half")
+        atomic.remove(old)
+        raise KeyboardInterrupt
+    assert old.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.nt"]
+
+
+def test_atomic_files_name_a_folder_that_cannot_be_written(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "graph.nt"
+    with AtomicFiles() as atomic, pytest.raises(OutputError) as caught:
+        atomic.open(missing)
+    assert str(caught.value) == (
+        f"E111 cannot write {missing}: No such file or directory; check that the folder "
+        "exists and is writable"
+    )

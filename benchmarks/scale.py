@@ -1,0 +1,301 @@
+"""Corpus scale, measured in one run: throughput, parallelism, memory, cache, queries.
+
+Run by hand (never a test): ``python benchmarks/scale.py [--docs 1000] [--work DIR]``. It
+needs the ``bench`` extra (jieba). It generates the corpus of ``benchmarks/corpus.py``
+(``--docs`` documents of ~10,000 characters) in ``--work``, then measures, on that text:
+
+* the baseline: characters per second of bare tokenisation with ``spacy.blank("zh")`` on
+  the jieba segmenter, and of plain ``jieba.lcut``;
+* extraction alone, in this process (``extract_text`` on each document);
+* whole builds (``policykg build CORPUS -o OUT --store STORE``: Turtle, HTML, document
+  pages, Oxigraph store) as a child process with ``--jobs 1`` and ``--jobs 2`` and a cold
+  cache; their wall time and the peak resident memory of the process tree (sampled);
+* peak memory of the build of the first 250 and 500 documents (growth with the corpus);
+* a rebuild after one document changed (the cache holds the others);
+* ``policykg --help``;
+* each named query on the store of the whole build (median of 5 after one warm-up);
+* the sizes of what the build wrote.
+
+It prints a Markdown table (for the README) and writes the figures as JSON to
+``--work/scale.json``. Ratios in one run are the figures that count on shared machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def generate(out_dir: Path, docs: int) -> list[Path]:
+    """The corpus of ``benchmarks/corpus.py`` (loaded from its file: benchmarks/ is no package)."""
+    spec = importlib.util.spec_from_file_location("corpus", ROOT / "benchmarks" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    paths: list[Path] = module.generate(out_dir, docs)
+    return paths
+
+
+POLICYKG = str(Path(sys.executable).parent / "policykg")
+
+
+def throughput(texts: Sequence[str], run: Callable[[str], object]) -> float:
+    """Characters per second of ``run`` over ``texts`` (one warm-up document first)."""
+    run(texts[0])
+    start = time.perf_counter()
+    for text in texts:
+        run(text)
+    return sum(map(len, texts)) / (time.perf_counter() - start)
+
+
+def baseline(texts: Sequence[str]) -> dict[str, float]:
+    """Bare tokenisation: spaCy's blank Chinese pipeline on jieba, and jieba alone."""
+    import jieba
+    import spacy
+
+    jieba.setLogLevel(60)
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.max_length = 2_000_000
+    return {
+        "spacy_jieba": throughput(texts, nlp.make_doc),
+        "jieba": throughput(texts, jieba.lcut),
+    }
+
+
+def extraction(texts: Sequence[str]) -> float:
+    """Characters per second of ``extract_text`` in this process."""
+    from policykg.extract import extract_text
+
+    return throughput(texts, extract_text)
+
+
+def run_measured(command: Sequence[str]) -> dict[str, float]:
+    """Wall time and peak RSS (MB, the process and its children, sampled every 50 ms)."""
+    start = time.perf_counter()
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            try:
+                tree = [process, *process.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = process.communicate()
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{err.decode('utf-8', 'replace')}")
+    return {"seconds": wall, "peak_mb": peak / 2**20}
+
+
+def build(
+    corpus: Path, out: Path, jobs: int, store: Path | None, extra: Sequence[str] = ()
+) -> dict[str, float]:
+    """One whole build as a child process, with a cold cache unless ``out`` holds one."""
+    command = [POLICYKG, "build", str(corpus), "-o", str(out), "--quiet", "--jobs", str(jobs)]
+    if store is not None:
+        command += ["--store", str(store)]
+    return run_measured([*command, *extra])
+
+
+def subset(corpus: Path, docs: int, work: Path) -> Path:
+    """A folder of links to the first ``docs`` documents of ``corpus``."""
+    folder = work / f"corpus{docs}"
+    if not folder.is_dir():
+        folder.mkdir(parents=True)
+        for path in sorted(corpus.glob("*.txt"))[:docs]:
+            (folder / path.name).symlink_to(path)
+    return folder
+
+
+def help_seconds() -> float:
+    """Median wall time of ``policykg --help`` over 5 runs."""
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([POLICYKG, "--help"], check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def query_times(store: Path) -> dict[str, float]:
+    """Milliseconds of each named query on the store: median of 5 after one warm-up."""
+    from policykg.graph import named_queries
+    from policykg.output.api import load_store
+
+    opened = load_store(store)
+    times = {}
+    for name, named in sorted(named_queries().items()):
+        opened.query(named.sparql)
+        runs = []
+        for _ in range(5):
+            start = time.perf_counter()
+            opened.query(named.sparql)
+            runs.append(time.perf_counter() - start)
+        times[name] = statistics.median(runs) * 1000
+    return times
+
+
+def size_mb(path: Path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 2**20
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/policykg-scale"))
+    args = parser.parse_args()
+    work: Path = args.work
+    corpus = work / "corpus"
+    if not corpus.is_dir() or len(list(corpus.glob("*.txt"))) != args.docs:
+        shutil.rmtree(corpus, ignore_errors=True)
+        generate(corpus, args.docs)
+    paths = sorted(corpus.glob("*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    chars = sum(map(len, texts))
+    figures: dict[str, Any] = {
+        "documents": len(texts),
+        "characters": chars,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",
+        "load_before": os.getloadavg()[0],
+    }
+    print(f"{len(texts)} documents, {chars:,} characters", file=sys.stderr)
+
+    figures["baseline"] = baseline(texts)
+    print(f"baseline {figures['baseline']}", file=sys.stderr)
+    figures["extraction"] = extraction(texts)
+    print(f"extraction {figures['extraction']:.0f} chars/s", file=sys.stderr)
+
+    builds: dict[str, dict[str, float]] = {}
+    for jobs in (1, 2):
+        out, store = work / f"out-j{jobs}", work / f"store-j{jobs}"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(store, ignore_errors=True)
+        builds[f"jobs{jobs}"] = build(corpus, out, jobs, store)
+        print(f"build jobs {jobs}: {builds[f'jobs{jobs}']}", file=sys.stderr)
+    for docs in (250, 500):
+        if docs < len(texts):
+            out = work / f"out-{docs}"
+            shutil.rmtree(out, ignore_errors=True)
+            builds[f"docs{docs}"] = build(subset(corpus, docs, work), out, 2, None)
+            print(f"build {docs} documents: {builds[f'docs{docs}']}", file=sys.stderr)
+    changed = paths[len(paths) // 2]
+    original = changed.read_text(encoding="utf-8")
+    try:
+        changed.write_text(original.replace("。", "。\n", 1), encoding="utf-8")
+        builds["rebuild_one_changed"] = build(corpus, work / "out-j2", 2, work / "store-j2")
+    finally:
+        changed.write_text(original, encoding="utf-8")
+    print(f"rebuild: {builds['rebuild_one_changed']}", file=sys.stderr)
+    figures["builds"] = builds
+    figures["help_seconds"] = help_seconds()
+    figures["queries_ms"] = query_times(work / "store-j2")
+    out = work / "out-j2"
+    figures["sizes_mb"] = {
+        "graph.ttl": size_mb(out / "graph.ttl"),
+        "graph.html": size_mb(out / "graph.html"),
+        "docs/": size_mb(out / "docs"),
+        "cache": size_mb(out / ".policykg-cache"),
+        "store": size_mb(work / "store-j2"),
+    }
+    (work / "scale.json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    print(table(figures))
+
+
+def table(f: dict[str, Any]) -> str:
+    """The figures as the README's Markdown table."""
+    chars = f["characters"]
+    base = f["baseline"]["spacy_jieba"]
+    b = f["builds"]
+    whole1 = chars / b["jobs1"]["seconds"]
+    whole2 = chars / b["jobs2"]["seconds"]
+    rows = [
+        ("corpus", f"{f['documents']:,} documents, {chars:,} characters", ""),
+        ("baseline: spaCy blank zh + jieba tokenisation", f"{base:,.0f} chars/s", "1.00×"),
+        (
+            "plain jieba.lcut",
+            f"{f['baseline']['jieba']:,.0f} chars/s",
+            f"{f['baseline']['jieba'] / base:.2f}×",
+        ),
+        (
+            "extraction alone, one process",
+            f"{f['extraction']:,.0f} chars/s",
+            f"{f['extraction'] / base:.2f}× (target ≥ 1.0×)",
+        ),
+        (
+            "whole build, --jobs 1",
+            f"{whole1:,.0f} chars/s ({b['jobs1']['seconds']:.0f} s)",
+            f"{whole1 / base:.2f}× (target ≥ 0.5×)",
+        ),
+        (
+            "whole build, --jobs 2",
+            f"{whole2:,.0f} chars/s ({b['jobs2']['seconds']:.0f} s)",
+            f"{whole2 / whole1:.2f}× --jobs 1 (target ≥ 1.6×)",
+        ),
+    ]
+    for key in ("docs250", "docs500", "jobs2"):
+        if key in b:
+            docs = {"docs250": 250, "docs500": 500, "jobs2": f["documents"]}[key]
+            rows.append(
+                (
+                    f"peak memory, {docs} documents (--jobs 2)",
+                    f"{b[key]['peak_mb']:,.0f} MB",
+                    "target ≤ 2,048 MB, linear",
+                )
+            )
+    rows.append(("peak memory, --jobs 1", f"{b['jobs1']['peak_mb']:,.0f} MB", ""))
+    rebuild = b["rebuild_one_changed"]["seconds"]
+    rows.append(
+        (
+            "rebuild after one document changed",
+            f"{rebuild:.1f} s",
+            f"{rebuild / b['jobs2']['seconds']:.1%} of the full build (target ≤ 5%)",
+        )
+    )
+    rows.append(("policykg --help", f"{f['help_seconds'] * 1000:.0f} ms", "target ≤ 500 ms"))
+    slowest = max(f["queries_ms"].items(), key=lambda item: item[1])
+    for name, ms in sorted(f["queries_ms"].items()):
+        rows.append(
+            (
+                f"named query `{name}`",
+                f"{ms:.0f} ms",
+                "target ≤ 200 ms" if name == slowest[0] else "",
+            )
+        )
+    for name, mb in f["sizes_mb"].items():
+        rows.append((f"size of {name}", f"{mb:,.1f} MB", ""))
+    lines = [f"Machine: {f['machine']}.", "", "| measure | figure | ratio |", "|---|---|---|"]
+    lines += [f"| {a} | {b_} | {c} |" for a, b_, c in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

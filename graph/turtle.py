@@ -1,0 +1,120 @@
+"""Turtle and N-Triples from N-Triples term strings, in one stable order, part by part.
+
+The order is total and does not depend on how the triples were collected, so a graph built
+in memory and a corpus graph written document by document give the same bytes:
+
+- statements are grouped in *parts*: first each document's own nodes (the document, its
+  mentions, its assertions and merge records, whose IRIs carry the document's key), by
+  document key; then everything else (entities and their links), last;
+- inside a part, subjects are sorted; a subject's ``rdf:type`` comes first, then its other
+  predicates by IRI, each predicate's objects sorted.
+
+A writer that streams a corpus writes the document parts as it goes and the entity part at
+the end; it never holds more than one document's statements and the entities'.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
+
+from .terms import Triple, ntriples_line
+from .vocab import PREFIXES
+
+#: The part key of everything that belongs to no single document; sorts after every key.
+SHARED_PART = "\U0010ffff"
+
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+#: The IRIs of a document's own nodes: ``…/doc/<key>``, ``…/(mention|assertion|merge)/<key>/…``.
+_PART_RE = re.compile(r"/(?:doc/([^/>]+)>$|(?:mention|assertion|merge)/([^/>]+)/[^/>]+>$)")
+_PREFIX_OF = {str(ns): prefix for prefix, ns in PREFIXES.items()}
+#: An IRI in one of the prefixes' namespaces whose local part Turtle can write after the colon.
+_PREFIXED_RE = re.compile(
+    "<(" + "|".join(re.escape(ns) for ns in sorted(_PREFIX_OF, key=len, reverse=True)) + ")"
+    r"([A-Za-z_][A-Za-z0-9_-]*)>"
+)
+
+
+def part_of(subject: str) -> str:
+    """The part a subject's statements are written in: its document's key, or shared."""
+    found = _PART_RE.search(subject)
+    if found is None:
+        return SHARED_PART
+    return found.group(1) or found.group(2)
+
+
+def turtle_header() -> str:
+    """The prefix lines every policykg Turtle file starts with, and a blank line."""
+    lines = [f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in sorted(PREFIXES.items())]
+    return "".join(lines) + "\n"
+
+
+def turtle_body(triples: Iterable[Triple]) -> str:
+    """The statements of ``triples`` in Turtle, grouped by subject, in the stable order."""
+    return "".join(turtle_part(part) for _, part in by_part(triples))
+
+
+def turtle_part(triples: Iterable[Triple]) -> str:
+    """The statements of one part (:func:`part_of`) in Turtle, in the stable order."""
+    return "".join(_turtle_blocks(triples))
+
+
+def ntriples_body(triples: Iterable[Triple]) -> str:
+    """The statements of ``triples`` in N-Triples, one a line, in the stable order."""
+    return "".join(ntriples_part(part) for _, part in by_part(triples))
+
+
+def ntriples_part(triples: Iterable[Triple]) -> str:
+    """The statements of one part (:func:`part_of`) in N-Triples, in the stable order."""
+    return "".join(ntriples_line(t) for t in sorted(set(triples)))
+
+
+def turtle(triples: Iterable[Triple]) -> str:
+    """A whole Turtle document: the prefixes, then the statements."""
+    return turtle_header() + turtle_body(triples)
+
+
+def by_part(triples: Iterable[Triple]) -> list[tuple[str, list[Triple]]]:
+    """``triples`` split into their parts (:func:`part_of` their subject), in part order."""
+    parts: dict[str, list[Triple]] = {}
+    for triple in triples:
+        parts.setdefault(part_of(triple[0]), []).append(triple)
+    return sorted(parts.items())
+
+
+def _turtle_blocks(triples: Iterable[Triple]) -> Iterator[str]:
+    for subject, statements in groupby(sorted(set(triples)), key=itemgetter(0)):
+        lines: list[str] = []
+        verb, line = "", 0
+        for _, predicate, obj in statements:
+            if predicate == verb:
+                lines[line] += ", " + _short(obj)
+                continue
+            verb = predicate
+            if predicate == _RDF_TYPE:  # "a" comes first
+                lines.insert(0, "a " + _short(obj))
+                line = 0
+            else:
+                lines.append(f"{_verb(predicate)} {_short(obj)}")
+                line = len(lines) - 1
+        yield f"{subject} " + " ;\n    ".join(lines) + " .\n\n"
+
+
+@lru_cache(maxsize=1024)
+def _verb(predicate: str) -> str:
+    return _short(predicate)
+
+
+def _short(node: str) -> str:
+    """A term with its IRI (or its literal's datatype) as ``prefix:local`` where it can be."""
+    first, last = node[0], node[-1]
+    if first == "<":
+        found = _PREFIXED_RE.fullmatch(node)
+        return node if found is None else f"{_PREFIX_OF[found[1]]}:{found[2]}"
+    if first == '"' and last == ">":
+        quoted, datatype = node.rsplit("^^", 1)
+        return f"{quoted}^^{_short(datatype)}"
+    return node
