@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .names import left_boundary
-from .resources import comparators, compile_pattern, cue, section
+from .resources import comparators, compile_pattern, cue, literal_prefilter, section
 from .structure import ProblemBlock, Structure
 from .textview import Span, SpanSet, clauses, last_match, sentences, strip_span
 
@@ -307,16 +307,18 @@ def _remedy_problems(
 ) -> None:
     """The object of a remedy (克服思维惯性, 解决…问题, …污染防治) when it names a problem."""
     rules = clause_rules()
+    heads_screen = literal_prefilter(rules.remedy_heads)
     for clause in clauses(view, sent, "，,；;。！？"):
         piece = view[clause.start : clause.end]
         objects = [
             _object(view, clause.start + verb.end(), clause.end)
             for verb in rules.remedy_verbs.finditer(piece)
         ]
-        objects += [
-            _object_before(view, clause.start, clause.start + head.start())
-            for head in rules.remedy_heads.finditer(piece)
-        ]
+        if heads_screen is None or heads_screen.search(piece) is not None:
+            objects += [
+                _object_before(view, clause.start, clause.start + head.start())
+                for head in rules.remedy_heads.finditer(piece)
+            ]
         for obj in objects:
             if obj is None or taken.overlaps(obj) or titles.overlaps(obj):
                 continue
@@ -388,6 +390,7 @@ def _checked_object(view: str, span: Span) -> Span | None:
 def find_targets(view: str, structure: Structure) -> list[TargetFact]:
     """Goals set by the plan (never results of the past)."""
     rules = clause_rules()
+    screens = [literal_prefilter(pattern) for _, pattern in rules.target_patterns]
     found: list[TargetFact] = []
     taken = SpanSet()
     for para in structure.paragraphs:
@@ -415,7 +418,9 @@ def find_targets(view: str, structure: Structure) -> list[TargetFact]:
                 continue
             for clause in clauses(view, sent, "，,；;。！？：:"):
                 piece = view[clause.start : clause.end]
-                for rule_id, pattern in rules.target_patterns:
+                for (rule_id, pattern), screen in zip(rules.target_patterns, screens, strict=True):
+                    if screen is not None and screen.search(piece) is None:
+                        continue  # cannot match: it lacks every literal the pattern needs
                     match = pattern.search(piece)
                     if match is None:
                         continue

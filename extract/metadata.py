@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import islice
 
 from .resources import compile_pattern, cue, places
 from .textview import Span, paragraphs
@@ -20,7 +21,7 @@ HEADER_CHARS = 400
 
 def document_metadata(text: str, view: str, speaker: str | None = None) -> dict[str, str]:
     """Title, date (ISO), meeting and speaker of a document, where its header states them."""
-    paras = list(paragraphs(text))[:6]
+    paras = list(islice(paragraphs(text), 6))
     out: dict[str, str] = {}
     title: list[str] = []
     for para in paras:

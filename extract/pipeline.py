@@ -17,6 +17,7 @@ Each component stores its result on a ``Doc`` extension (``doc._.policykg_*``), 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
@@ -76,7 +77,10 @@ def register_extensions() -> None:
 def view_component(doc: Doc) -> Doc:
     """The text (``doc.text`` rebuilds it from the tokens on every call), the same-length
     matching view, and sentence starts on the tokens."""
-    text = doc._.policykg_text = doc.text
+    # the tokenizer keeps the text it was given; else rebuild it from the tokens
+    text = doc._.policykg_text
+    if text is None:
+        text = doc._.policykg_text = doc.text
     view = make_view(text)
     doc._.policykg_view = view
     starts = numpy.array(
@@ -235,30 +239,37 @@ class CharTokenizer:
 
     def __call__(self, text: str) -> Doc:
         words, spaces = char_words(text)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        # the tokens rebuild exactly this text: keep it rather than rebuild it from them
+        doc._.policykg_text = text
+        return doc
+
+
+#: A space that is the trailing space of the word (character) before it.
+_TRAILING_SPACE = re.compile(r"(?<=\S) ")
+#: A word: a run of white space, or one other character.
+_CHAR_WORD = re.compile(r"\s+|\S")
 
 
 def char_words(text: str) -> tuple[list[str], list[bool]]:
     """Words and trailing-space flags as ``spacy.util.get_words_and_spaces`` gives them for
     the characters of ``text``: each non-space character a word, a run of white space before
     one a word of its own, one " " after a word its trailing space."""
+    # ``\s`` is exactly ``str.isspace`` for ``str`` patterns. The text between trailing
+    # spaces splits into words on its own: a trailing space follows a non-space character,
+    # so removing it joins no two runs of white space.
     words: list[str] = []
     spaces: list[bool] = []
-    pos, end = 0, len(text)
-    while pos < end:
-        start = pos
-        while pos < end and text[pos].isspace():
-            pos += 1
-        if pos > start:
-            words.append(text[start:pos])
-            spaces.append(False)
-            if pos == end:
-                break
-        words.append(text[pos])
-        pos += 1
-        space = pos < end and text[pos] == " "
-        spaces.append(space)
-        pos += space
+    start = 0
+    for space in _TRAILING_SPACE.finditer(text):
+        piece = _CHAR_WORD.findall(text, start, space.start())
+        words += piece
+        spaces += [False] * len(piece)
+        spaces[-1] = True
+        start = space.end()
+    piece = _CHAR_WORD.findall(text, start)
+    words += piece
+    spaces += [False] * len(piece)
     return words, spaces
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from .normalize import normalize_label
 from .resources import compile_pattern, load_yaml
@@ -91,6 +91,7 @@ def resolution() -> Resolution:
     return Resolution(rewrites, generic, levels)
 
 
+@lru_cache(maxsize=1 << 16)
 def resolution_key(etype: EntityType, surface: str) -> tuple[str, tuple[str, ...]]:
     """The grouping key of a surface form of type ``etype``, and the rewrites that made it."""
     key = normalize_label(surface)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from importlib import import_module, resources
 from typing import Any
 
 import ahocorasick_rs
@@ -20,6 +20,8 @@ from .schema import EntityType
 
 _PACKAGE = "policykg.extract"
 _QUOTES = "“”‘’\"'"
+_QUOTE = re.compile(f"[{re.escape(_QUOTES)}]")
+_NOT_QUOTES = re.compile(f"[^{re.escape(_QUOTES)}]+")
 
 
 def load_yaml(name: str) -> dict[str, Any]:
@@ -40,6 +42,82 @@ def compile_pattern(pattern: str, where: str) -> re.Pattern[str]:
         return re.compile(pattern)
     except re.error as exc:
         raise DataError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
+
+
+@cache
+def literal_prefilter(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A cheap expression that finds something in every string ``pattern`` finds something
+    in, or None when none can be told.
+
+    It is the alternation of literals one of which every match of ``pattern`` contains
+    (derived from the parsed expression: lookarounds, classes and optional parts count for
+    nothing). Searching it first skips a costly ``pattern`` on the strings it cannot match,
+    with the same outcome.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    parsed = import_module("re._parser").parse(pattern.pattern, pattern.flags)
+    literals = _required(list(parsed))
+    if not literals:
+        return None
+    return re.compile("|".join(re.escape(lit) for lit in sorted(literals)))
+
+
+#: At most this many literals in a prefilter.
+_MAX_LITERALS = 64
+
+
+def _required(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """Literals one of which every match of the parsed sequence ``items`` contains."""
+    best: frozenset[str] | None = None
+    run = ""
+
+    def consider(found: frozenset[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or _rank(found) < _rank(best)):
+            best = found
+
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            run += chr(av)
+            continue
+        if run:
+            consider(frozenset({run}))
+            run = ""
+        consider(_required_item(name, av))
+    if run:
+        consider(frozenset({run}))
+    return best
+
+
+def _rank(literals: frozenset[str]) -> tuple[int, int]:
+    """Fewer and longer literals make a better prefilter."""
+    return len(literals), -min(len(lit) for lit in literals)
+
+
+def _required_item(name: str, av: Any) -> frozenset[str] | None:
+    if name == "IN":
+        if all(str(op) == "LITERAL" for op, _ in av) and len(av) <= _MAX_LITERALS:
+            return frozenset(chr(code) for _, code in av)
+        return None
+    if name == "SUBPATTERN":
+        _, add_flags, del_flags, body = av
+        return None if add_flags or del_flags else _required(list(body))
+    if name == "ATOMIC_GROUP":
+        return _required(list(av))
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, _, body = av
+        return _required(list(body)) if low >= 1 else None
+    if name == "BRANCH":
+        union: set[str] = set()
+        for alternative in av[1]:
+            found = _required(list(alternative))
+            if not found:
+                return None
+            union |= found
+        return frozenset(union) if len(union) <= _MAX_LITERALS else None
+    return None  # lookarounds, anchors, any character, back references: nothing required
 
 
 # ----------------------------------------------------------------------------- lexicon
@@ -71,8 +149,12 @@ class Lexicon:
 
     def lexicon_key(self, view: str) -> tuple[str, list[int]]:
         """``view`` without quotation marks, OCR-folded, and where each character came from."""
-        kept = [i for i, ch in enumerate(view) if ch not in _QUOTES]
-        return "".join(view[i] for i in kept).translate(self.fold), kept
+        if _QUOTE.search(view) is None:
+            return view.translate(self.fold), list(range(len(view)))
+        kept: list[int] = []
+        for run in _NOT_QUOTES.finditer(view):
+            kept += range(run.start(), run.end())
+        return _QUOTE.sub("", view).translate(self.fold), kept
 
 
 @cache

@@ -14,6 +14,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from .resources import ocr_folds, traditional_folds
 
@@ -35,12 +36,7 @@ def _fold_char(ch: str) -> str:
 def make_view(text: str) -> str:
     """The same-length matching view of ``text`` (NFKC per character, traditional → simplified,
     OCR folds)."""
-    view = "".join(_fold_char(ch) if ord(ch) > 0x7F else ch for ch in text)
-    # Rules are written in simplified characters: 關於 is matched as 关于.
-    view = view.translate(traditional_folds())
-    # NFKC turns full-width punctuation into ASCII; keep Chinese punctuation as Chinese so
-    # that patterns need to know one form only.
-    view = view.translate(_BACK_TO_CJK)
+    view = text.translate(_FOLDS)
     for pattern, replacement in ocr_folds():
         view = pattern.sub(replacement, view)
     assert len(view) == len(text)
@@ -51,6 +47,27 @@ def make_view(text: str) -> str:
 _BACK_TO_CJK = str.maketrans(
     {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 )
+
+
+class _FoldTable(dict[int, str]):
+    """The per-character folds of the view as one ``str.translate`` table, filled in as
+    characters are met: NFKC (non-ASCII only), then traditional → simplified, then back to
+    CJK punctuation — each one character to one, so one lookup does all three."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if code > 0x7F:
+            ch = _fold_char(ch)
+        # Rules are written in simplified characters: 關於 is matched as 关于.
+        ch = ch.translate(traditional_folds())
+        # NFKC turns full-width punctuation into ASCII; keep Chinese punctuation as Chinese
+        # so that patterns need to know one form only.
+        ch = ch.translate(_BACK_TO_CJK)
+        self[code] = ch
+        return ch
+
+
+_FOLDS = _FoldTable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,43 +171,65 @@ def paragraphs(text: str) -> Iterator[Span]:
 
 def sentences(view: str, span: Span) -> Iterator[Span]:
     """Sentences of a paragraph: up to 。！？ plus closing quotes, stripped."""
-    start = span.start
-    i = span.start
-    while i < span.end:
-        if view[i] in SENTENCE_END:
-            j = i + 1
-            while j < span.end and view[j] in _CLOSERS:
-                j += 1
-            piece = strip_span(view, start, j)
-            if len(piece):
-                yield piece
-            start = i = j
-            continue
-        i += 1
-    piece = strip_span(view, start, span.end)
+    return iter(_sentences(view, span.start, span.end))
+
+
+@lru_cache(maxsize=1 << 14)
+def _sentences(view: str, start: int, stop: int) -> tuple[Span, ...]:
+    """:func:`sentences`, kept: every component splits the same paragraphs."""
+    out = []
+    for end in _SENTENCE_END_RE.finditer(view, start, stop):
+        piece = strip_span(view, start, end.end())
+        if len(piece):
+            out.append(piece)
+        start = end.end()
+    piece = strip_span(view, start, stop)
     if len(piece):
-        yield piece
+        out.append(piece)
+    return tuple(out)
+
+
+#: Where a sentence ends: sentence-final punctuation and the closing quotes after it.
+_SENTENCE_END_RE = re.compile(f"[{re.escape(SENTENCE_END)}][{re.escape(_CLOSERS)}]*")
+_OPENING_QUOTES = "“‘「『"
+_CLOSING_QUOTES = "”’」』"
+
+
+@cache
+def _clause_events(ends: str) -> re.Pattern[str]:
+    """The characters :func:`clauses` reacts to: quotation marks and ``ends``."""
+    return re.compile(f"[{re.escape(_OPENING_QUOTES + _CLOSING_QUOTES + ends)}]")
 
 
 def clauses(view: str, span: Span, ends: str = CLAUSE_END + SENTENCE_END) -> Iterator[Span]:
     """Clauses of a stretch of text: split at ，；：。！？ outside quotation marks."""
+    return iter(_clauses(view, span.start, span.end, ends))
+
+
+@lru_cache(maxsize=1 << 14)
+def _clauses(view: str, start: int, stop: int, ends: str) -> tuple[Span, ...]:
+    """:func:`clauses`, kept: problems, targets and relations split the same sentences."""
+    out = []
     depth = 0
     opened = 0
-    start = span.start
-    for i in range(span.start, span.end):
+    # only quotation marks and ``ends`` matter; a quotation open for longer than _MAX_QUOTE
+    # is dropped at the next of them (nothing in between reads ``depth``)
+    for event in _clause_events(ends).finditer(view, start, stop):
+        i = event.start()
         ch = view[i]
         if depth and i - opened > _MAX_QUOTE:
             depth = 0  # an unbalanced quotation mark: stop honouring it
-        if ch in "“‘「『":
+        if ch in _OPENING_QUOTES:
             depth += 1
             opened = i
-        elif ch in "”’」』":
+        elif ch in _CLOSING_QUOTES:
             depth = max(0, depth - 1)
-        elif ch in ends and depth == 0:
+        elif depth == 0:  # one of ``ends``
             piece = strip_span(view, start, i, _SPACE + CLAUSE_END + SENTENCE_END)
             if len(piece):
-                yield piece
+                out.append(piece)
             start = i + 1
-    piece = strip_span(view, start, span.end, _SPACE + CLAUSE_END + SENTENCE_END)
+    piece = strip_span(view, start, stop, _SPACE + CLAUSE_END + SENTENCE_END)
     if len(piece):
-        yield piece
+        out.append(piece)
+    return tuple(out)
