@@ -44,7 +44,7 @@ from policykg.graph import (
 from policykg.graph.validate import ValidationReport, validate_graph
 
 from .docview import document_pages
-from .errors import Errors, OutputError
+from .errors import Errors, OutputError, UsageError
 from .files import (
     check_output_folder,
     collect_documents,
@@ -53,7 +53,7 @@ from .files import (
     write_atomic,
     write_files_atomic,
 )
-from .html import render_html
+from .html import DEFAULT_NODE_BUDGET, render_html
 
 if TYPE_CHECKING:
     from .endpoint import SparqlServer
@@ -194,6 +194,7 @@ def build(
     formats: Iterable[str] = ("ttl",),
     encoding: str | None = None,
     allow_output_in_input: bool = False,
+    max_nodes: int = DEFAULT_NODE_BUDGET,
 ) -> BuildResult:
     """Extract the documents, build one graph, write its files and ``OUT/graph.html``.
 
@@ -208,8 +209,11 @@ def build(
     input folders unless ``allow_output_in_input`` (a later build of that folder would read
     graph.html as a document), and never overwrites an input document. ``title`` is the
     page heading (default: :func:`default_title`); ``encoding`` forces the decoding of text
-    documents (default: detected).
+    documents (default: detected). ``max_nodes`` is the most nodes graph.html draws (the
+    most connected ones; 0: all), search on the page finds every entity all the same.
     """
+    if max_nodes < 0:
+        raise UsageError(Errors.E160.format(value=max_nodes))
     chosen = _export_formats(formats)
     validate_base(base)
     if encoding is not None:
@@ -234,6 +238,7 @@ def build(
         documents=texts,
         mentions=mentions,
         document_pages={name: href for name, (href, _) in pages.items()},
+        max_nodes=max_nodes,
     )
     html_path = out / GRAPH_HTML
     written: dict[StrPath, str | bytes] = {out / name: text for name, text in files.items()}
