@@ -91,6 +91,10 @@ _LAYOUT_BLOCK: Final = 512
 #: Characters of a mention's sentence shown on either side of it in the side panel.
 CONTEXT_CHARS: Final = 60
 
+#: Mention sentences the side panel lists per node (``MAX_MENTIONS`` in graph.js); the page
+#: holds no more than these, and the count of the others.
+PANEL_MENTIONS: Final = 100
+
 #: vis-network options: physics off (positions are precomputed), hover popups on.
 _VIS_OPTIONS: Final[dict[str, Any]] = {
     "nodes": {"font": {"size": 14}, "borderWidth": 1},
@@ -186,6 +190,11 @@ def render_html(
         "docs": [{"href": pages.get(name, ""), "name": name} for name in names],
         "mentions": _mention_contexts(graph, documents, mentions, doc_index, pages),
     }
+    totals = {node: len(m) for node, m in data["mentions"].items() if len(m) > PANEL_MENTIONS}
+    if totals:  # the panel shows the first ones and how many more there are
+        data["mention_totals"] = totals
+        for node in totals:
+            data["mentions"][node] = data["mentions"][node][:PANEL_MENTIONS]
     if len(shown) < graph.number_of_nodes():
         data["index"] = _hidden_index(graph, shown, doc_index)
     head = (

@@ -771,3 +771,22 @@ def test_index_text_is_escaped_json() -> None:
     assert "<" not in block and ">" not in block and "&" not in block
     for forbidden in FORBIDDEN:
         assert forbidden not in page
+
+
+def test_page_holds_the_mentions_the_panel_lists_and_counts_the_rest(
+    graph: nx.MultiDiGraph,
+) -> None:
+    text = "市委。" * 105
+    page = render_html(
+        graph,
+        documents=[DocumentText(DOC, "000.txt", "", text)],
+        mentions=[MentionSpan(ORG, "000.txt", 3 * i, 3 * i + 2, "市委", "org") for i in range(105)],
+        document_pages={"000.txt": "docs/000.html"},
+    )
+    data = _page_data(page)
+    assert html_view.PANEL_MENTIONS == 100
+    assert "var MAX_MENTIONS = 100;" in page
+    assert [m[4] for m in data["mentions"][ORG]] == [f"m{3 * i}-{3 * i + 2}" for i in range(100)]
+    assert data["mentions"][ORG][-1] == [0, "", "市委", "。", "m297-299"]
+    assert data["mention_totals"] == {ORG: 105}
+    assert "mention_totals" not in _page_data(render_html(graph))

@@ -296,7 +296,8 @@
     panel.appendChild(list);
 
     var mentions = DATA.mentions[id] || [];
-    panel.appendChild(el("h3", null, "提及 Mentions (" + mentions.length + ")"));
+    var total = (DATA.mention_totals || {})[id] || mentions.length;  // the page holds <= 100
+    panel.appendChild(el("h3", null, "提及 Mentions (" + total + ")"));
     var ul = el("ul", "pkg-mentions");
     mentions.slice(0, MAX_MENTIONS).forEach(function (m) {
       var li = el("li");
@@ -308,8 +309,8 @@
       li.appendChild(quote);
       ul.appendChild(li);
     });
-    if (mentions.length > MAX_MENTIONS) {
-      ul.appendChild(el("li", "pkg-more", "… " + (mentions.length - MAX_MENTIONS) + " more"));
+    if (total > MAX_MENTIONS) {
+      ul.appendChild(el("li", "pkg-more", "… " + (total - MAX_MENTIONS) + " more"));
     }
     panel.appendChild(ul);
 
