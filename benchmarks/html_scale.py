@@ -1,17 +1,22 @@
 """How fast a large graph page becomes usable: 2,000 nodes and 5,000 edges in headless Chromium.
 
-Run by hand (not a test): ``python benchmarks/html_scale.py [--nodes 2000 --edges 5000]``.
+Run by hand (not a test): ``python benchmarks/html_scale.py [--nodes 2000 --edges 5000]
+[--budget 2000]``; ``--nodes 30000 --edges 80000`` is a corpus graph, drawn within the node
+budget (``render_html``'s ``max_nodes``, 0: draw all) with the rest in the page's search index.
 Needs Debian's ``/usr/bin/chromium`` and the ``playwright`` package (``.ci/run`` installs
 both). It makes a synthetic graph shaped like policykg's (20 documents, every entity mentioned
 in one or two of them, typed relations between entities with a few hubs), with document texts
 and mentions so that the side panel has sentences to show, then measures:
 
-* the Python side: the layout, and the whole ``render_html`` call (page size);
+* the Python side: the layout (of the drawn nodes), and the whole ``render_html`` call (page
+  size, and how much of it is the search index of the entities not drawn and the mention
+  sentences);
 * in Chromium, opening the page from the file system: the time from navigation start until
   the network's first frame is drawn with every handler attached (the page sets
   ``data-pkg-ready`` then), i.e. when the page can be clicked;
 * then a click on a node until the side panel shows it, and typing a search until the
-  results list is shown.
+  results list is shown; over the budget also typing the label of an entity not drawn until
+  it is listed, and a click on it until its panel shows (the entity added to the network).
 
 Medians of ``--runs`` page loads (a fresh page each). Timings are of this machine only.
 """
@@ -19,6 +24,7 @@ Medians of ``--runs`` page loads (a fresh page each). Timings are of this machin
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -80,7 +86,8 @@ def synthetic(
     relations = ["deploys", "implements", "involves", "concerns", "addresses", "partOf"]
     hubs = entities[: max(1, len(entities) // 50)]
     i = 0
-    while graph.number_of_edges() < n_edges:
+    n_mentions = graph.number_of_edges()  # counted once: number_of_edges() walks the graph
+    while n_mentions + i < n_edges:
         head = rng.choice(hubs) if rng.random() < 0.3 else rng.choice(entities)
         tail = rng.choice(entities)
         if head == tail:
@@ -113,6 +120,7 @@ def main() -> int:
     parser.add_argument("--nodes", type=int, default=2000)
     parser.add_argument("--edges", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--budget", type=int, default=html_view.DEFAULT_NODE_BUDGET)
     args = parser.parse_args()
     try:
         from playwright.sync_api import sync_playwright
@@ -122,20 +130,30 @@ def main() -> int:
 
     graph, documents, mentions = synthetic(args.nodes, args.edges)
     print(f"graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
+    shown = html_view._shown_nodes(graph, args.budget)
+    hidden = sorted(node for node in graph.nodes if node not in shown)
+    print(f"drawn: {len(shown)} nodes (budget {args.budget}), {len(hidden)} in the index")
     started = time.perf_counter()
-    html_view._layout(graph)
+    html_view._layout(graph.subgraph(shown))
     layout_s = time.perf_counter() - started
     started = time.perf_counter()
-    page_html = html_view.render_html(graph, "benchmark", documents=documents, mentions=mentions)
+    page_html = html_view.render_html(
+        graph, "benchmark", documents=documents, mentions=mentions, max_nodes=args.budget
+    )
     render_s = time.perf_counter() - started
     print(f"python: layout {layout_s:.2f} s, render_html {render_s:.2f} s (layout included)")
-    print(f"page: {len(page_html.encode('utf-8')) / 1e6:.2f} MB")
+    data = json.loads(page_html.split('id="pkg-data">', 1)[1].split("</script>", 1)[0])
+    parts = {key: len(html_view._script_json(value).encode("utf-8")) for key, value in data.items()}
+    print(
+        f"page: {len(page_html.encode('utf-8')) / 1e6:.2f} MB, of which "
+        + ", ".join(f"{key} {size / 1e6:.2f} MB" for key, size in sorted(parts.items()))
+    )
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         path = Path(tmp) / "graph.html"
         path.write_text(page_html, encoding="utf-8")
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        ready, wall, click, search = [], [], [], []
+        ready, wall, click, search, find, open_ = [], [], [], [], [], []
         for _ in range(args.runs):
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             t0 = time.perf_counter()
@@ -145,6 +163,10 @@ def main() -> int:
             ready.append(float(page.get_attribute("html", "data-pkg-ready") or "nan") / 1000)
             click.append(_click_node(page, "urn:e:00000"))
             search.append(_search(page, graph.nodes["urn:e:00001"]["label"]))
+            if hidden:
+                found, opened = _search_hidden(page, str(graph.nodes[hidden[0]]["label"]))
+                find.append(found)
+                open_.append(opened)
             page.close()
         browser.close()
     print(
@@ -153,6 +175,11 @@ def main() -> int:
         f"click to panel and highlight {statistics.median(click) * 1000:.0f} ms; "
         f"search to results {statistics.median(search) * 1000:.0f} ms"
     )
+    if hidden:
+        print(
+            f"entity not drawn ({hidden[0]}): search to listed {statistics.median(find) * 1000:.0f}"
+            f" ms; click to panel (added to the network) {statistics.median(open_) * 1000:.0f} ms"
+        )
     print("ready per run: " + ", ".join(f"{r:.2f}" for r in ready))
     return 0
 
@@ -197,6 +224,27 @@ def _search(page: object, label: str) -> float:
     page.fill("#pkg-search", label)
     page.wait_for_selector("#pkg-results:not([hidden]) button")
     return time.perf_counter() - t0
+
+
+def _search_hidden(page: object, label: str) -> tuple[float, float]:
+    """Type the ``label`` of an entity not drawn: seconds until it is listed, then seconds
+    from a click on it until its panel shows."""
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    page.fill("#pkg-search", "")
+    page.wait_for_selector("#pkg-results", state="hidden")
+    t0 = time.perf_counter()
+    page.fill("#pkg-search", label)
+    button = page.locator("#pkg-results button.pkg-off", has_text=label).first
+    button.wait_for()
+    found = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    button.click()
+    page.wait_for_function(
+        "label => (document.querySelector('#pkg-panel h2') || {}).textContent === label", arg=label
+    )
+    return found, time.perf_counter() - t0
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ from policykg.graph.view import ViewCollector
 from policykg.graph.vocab import new_graph
 
 from .docview import document_pages
-from .errors import Errors, OutputError
+from .errors import Errors, OutputError, UsageError
 from .files import (
     AtomicFiles,
     TextSink,
@@ -65,7 +65,7 @@ from .files import (
     locate_document,
     write_atomic,
 )
-from .html import render_html
+from .html import DEFAULT_NODE_BUDGET, render_html
 from .push import Auth, GraphStore
 from .shards import ShardWriter, check_shard_folder
 
@@ -218,6 +218,7 @@ def build(
     encoding: str | None = None,
     allow_output_in_input: bool = False,
     shards: StrPath | None = None,
+    max_nodes: int = DEFAULT_NODE_BUDGET,
 ) -> BuildResult:
     """Extract the documents, build one graph, write its files and ``OUT/graph.html``.
 
@@ -237,8 +238,12 @@ def build(
     contain one of the input folders unless ``allow_output_in_input`` (a later build of that
     folder would read graph.html as a document), and never overwrites an input document.
     ``title`` is the page heading (default: :func:`default_title`); ``encoding`` forces the
-    decoding of text documents (default: detected).
+    decoding of text documents (default: detected). ``max_nodes`` is the most nodes
+    graph.html draws (the most connected ones; 0: all); search on the page finds every
+    entity all the same.
     """
+    if max_nodes < 0:
+        raise UsageError(Errors.E160.format(value=max_nodes))
     chosen = _export_formats(formats)
     validate_base(base)
     if encoding is not None:
@@ -267,6 +272,7 @@ def build(
             documents=texts,
             mentions=mentions,
             document_pages={name: href for name, (href, _) in pages.items()},
+            max_nodes=max_nodes,
         )
         html_path = out / GRAPH_HTML
         atomic.write(html_path, page)

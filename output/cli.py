@@ -31,6 +31,8 @@ DEFAULT_BASE_IRI: Final = "https://w3id.org/policykg/id/"
 RESULT_FORMATS: Final = ("table", "csv", "json", "tsv", "xml")
 #: policykg.graph.exports.FORMATS, spelled out for the same reason (a test checks it).
 EXPORT_FORMATS: Final = ("ttl", "nt", "jsonld", "trig", "graphml", "gexf", "csv")
+#: policykg.output.html.DEFAULT_NODE_BUDGET, spelled out for the same reason (a test checks it).
+PAGE_NODE_BUDGET: Final = 2000
 #: Export formats whose file is RDF: the summary gives the triple count after the first.
 RDF_FORMATS: Final = ("ttl", "nt", "jsonld", "trig")
 #: policykg.output.endpoint's defaults, spelled out for the same reason (a test checks them).
@@ -209,6 +211,15 @@ def main(debug: bool) -> None:
     "per document (with the descriptions of the entities it mentions), and shards.json "
     "naming them; their union is the graph.",
 )
+@click.option(
+    "--max-nodes",
+    metavar="N",
+    type=click.IntRange(min=0),
+    default=PAGE_NODE_BUDGET,
+    show_default=True,
+    help="Most nodes graph.html draws: the documents and the most connected entities; its "
+    "search still finds every entity. 0 draws them all.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
 def build(
     paths: tuple[str, ...],
@@ -219,6 +230,7 @@ def build(
     encoding: str | None,
     allow_output_in_input: bool,
     shards: Path | None,
+    max_nodes: int,
     quiet: bool,
 ) -> None:
     """Build OUT/graph.ttl (or the --format files) and OUT/graph.html from documents.
@@ -255,6 +267,7 @@ def build(
         encoding=encoding,
         allow_output_in_input=allow_output_in_input,
         shards=shards,
+        max_nodes=max_nodes,
     )
     files = [str(path) for path in (*result.exports, result.graph_html)]
     rdf = [f for f in files if f.rsplit(".", 1)[-1] in RDF_FORMATS]

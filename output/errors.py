@@ -88,6 +88,12 @@ class Errors:
         "written by policykg build"
     )
 
+    # -- the graph page (output/html.py): E160-E169 ---------------------------------------------
+    E160 = (
+        "E160 invalid node budget {value}; give the most nodes the graph page draws as 0 "
+        "(no limit) or more"
+    )
+
 
 class OutputError(PolicyKGError):
     """Output cannot be written where asked; the message says where and why.

@@ -50,6 +50,7 @@ from policykg.extract.textview import paragraphs, sentences
 from policykg.graph import DocumentText, MentionSpan
 
 from .docview import mention_anchor
+from .errors import Errors, UsageError
 from .palette import (
     DOCUMENT_TYPE,
     EDGE_COLORS,
@@ -60,6 +61,7 @@ from .palette import (
 )
 
 __all__ = [
+    "DEFAULT_NODE_BUDGET",
     "DOCUMENT_TYPE",
     "EDGE_COLORS",
     "FALLBACK_COLOR",
@@ -70,6 +72,9 @@ __all__ = [
     "TYPE_NAMES_ZH",
     "render_html",
 ]
+
+#: Most nodes the network draws (``render_html``'s ``max_nodes``); search still finds the rest.
+DEFAULT_NODE_BUDGET: Final = 2000
 
 #: Node labels longer than this are cut to this many characters, "…" included.
 LABEL_MAX_CHARS: Final = 16
@@ -85,6 +90,10 @@ _LAYOUT_BLOCK: Final = 512
 
 #: Characters of a mention's sentence shown on either side of it in the side panel.
 CONTEXT_CHARS: Final = 60
+
+#: Mention sentences the side panel lists per node (``MAX_MENTIONS`` in graph.js); the page
+#: holds no more than these, and the count of the others.
+PANEL_MENTIONS: Final = 100
 
 #: vis-network options: physics off (positions are precomputed), hover popups on.
 _VIS_OPTIONS: Final[dict[str, Any]] = {
@@ -134,6 +143,7 @@ def render_html(
     documents: Sequence[DocumentText] = (),
     mentions: Iterable[MentionSpan] = (),
     document_pages: Mapping[str, str] | None = None,
+    max_nodes: int = DEFAULT_NODE_BUDGET,
 ) -> str:
     """Render ``graph`` as one self-contained, offline HTML page and return it.
 
@@ -145,16 +155,25 @@ def render_html(
     ``document_pages`` maps a document name to the href of its page (relative to this page);
     the panel links to it. ``title`` goes into ``<title>`` and the heading, HTML-escaped. The
     output depends only on the content given, not on insertion order.
+
+    Above ``max_nodes`` nodes (0: no limit) the network draws only that many (see
+    :func:`shown_nodes`), and the heading says so; every other entity goes into a compact
+    search index in the page data (see :func:`_hidden_index`), so that search finds it and a
+    click on it shows its panel and adds it to the network with its links to drawn nodes.
     """
+    if max_nodes < 0:
+        raise UsageError(Errors.E160.format(value=max_nodes))
     pages = dict(document_pages or {})
     names = sorted(
         {d.name for d in documents}
         | {name for _, docs in graph.nodes(data="documents") for name in _texts(docs)}
     )
     doc_index = {name: i for i, name in enumerate(names)}
-    positions = _layout(graph)
-    nodes = _vis_nodes(graph, positions, doc_index)
-    edges = _vis_edges(graph)
+    shown = _shown_nodes(graph, max_nodes)
+    drawn = graph if len(shown) == graph.number_of_nodes() else graph.subgraph(shown)
+    positions = _layout(drawn)
+    nodes = _vis_nodes(drawn, positions, doc_index, dict(graph.degree()))
+    edges = _vis_edges(drawn)
 
     net = Network(height="80vh", width="100%", directed=True, cdn_resources="in_line")
     # Keep Chinese readable (and the page smaller) in the embedded JSON; jinja2's tojson still
@@ -167,15 +186,24 @@ def render_html(
 
     page = _strip_external(page)
     counts = Counter(str(attrs.get("type", "")) for _, attrs in graph.nodes(data=True))
-    data = {
+    data: dict[str, Any] = {
         "docs": [{"href": pages.get(name, ""), "name": name} for name in names],
         "mentions": _mention_contexts(graph, documents, mentions, doc_index, pages),
     }
+    totals = {node: len(m) for node, m in data["mentions"].items() if len(m) > PANEL_MENTIONS}
+    if totals:  # the panel shows the first ones and how many more there are
+        data["mention_totals"] = totals
+        for node in totals:
+            data["mentions"][node] = data["mentions"][node][:PANEL_MENTIONS]
+    if len(shown) < graph.number_of_nodes():
+        data["index"] = _hidden_index(graph, shown, doc_index)
     head = (
         f'\n<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         f"\n<title>{html.escape(title)}</title>\n<style>{_asset('graph.css')}</style>"
     )
-    header = _header_html(title, graph.number_of_nodes(), graph.number_of_edges(), counts)
+    header = _header_html(
+        title, graph.number_of_nodes(), graph.number_of_edges(), counts, _budget_note(graph, shown)
+    )
     page = _insert(page, _HEAD_MARKER, head, after=True)
     page = _insert(page, _BODY_MARKER, header + '<div class="pkg-main">\n', after=False)
     card_end = _CARD_END_RE.search(page)
@@ -321,23 +349,147 @@ def _pair(u: Hashable, v: Hashable) -> tuple[Hashable, Hashable]:
     return (u, v) if str(u) <= str(v) else (v, u)
 
 
+def _is_document(attrs: Mapping[str, Any]) -> bool:
+    """Whether a node's attributes are those of a document node."""
+    return attrs.get("kind") == "document" or str(attrs.get("type", "")) == DOCUMENT_TYPE
+
+
+def _shown_nodes(graph: nx.MultiDiGraph, max_nodes: int) -> frozenset[Hashable]:
+    """The nodes the network draws: all of them, or ``max_nodes`` of them (0: no limit).
+
+    Over the budget: the document nodes first (the most mentioned ones, if they alone exceed
+    it), then the entities with the most relations (edges other than ``mentionedIn``, parallel
+    edges counted each, in and out), ties broken by IRI.
+    """
+    if max_nodes == 0 or graph.number_of_nodes() <= max_nodes:
+        return frozenset(graph.nodes)
+    degree: Counter[Hashable] = Counter()
+    for head, tail, relation in graph.edges(data="type"):
+        if relation != "mentionedIn":
+            degree[head] += 1
+            degree[tail] += 1
+    documents = {node for node, attrs in graph.nodes(data=True) if _is_document(attrs)}
+    for node in documents:
+        degree[node] = graph.degree(node)
+    ranked = sorted(graph.nodes, key=lambda n: (n not in documents, -degree[n], str(n)))
+    return frozenset(ranked[:max_nodes])
+
+
+def _budget_note(graph: nx.MultiDiGraph, shown: frozenset[Hashable]) -> str:
+    """What the heading says when the network leaves nodes out ("" when it draws them all)."""
+    if len(shown) == graph.number_of_nodes():
+        return ""
+    documents = {node for node, attrs in graph.nodes(data=True) if _is_document(attrs)}
+    entities = graph.number_of_nodes() - len(documents)
+    drawn = len(shown - documents)
+    note = (
+        f"显示连接最多的 {drawn:,} 个实体（共 {entities:,} 个），搜索可找到全部 · "
+        f"showing the {drawn:,} most connected of {entities:,} entities; "
+        "search finds all of them"
+    )
+    if not documents <= shown:
+        note += f" (and {len(documents & shown):,} of {len(documents):,} documents)"
+    return note
+
+
+def _hidden_index(
+    graph: nx.MultiDiGraph, shown: frozenset[Hashable], doc_index: Mapping[str, int]
+) -> dict[str, Any]:
+    """The search index of the nodes the network leaves out, with their relations.
+
+    Compact, as lists rather than objects, strings that repeat given once:
+
+    * ``nodes``: ``[IRI, label, aliases, type, documents]`` per left-out node, sorted by IRI;
+      ``aliases`` joined with "、" as in the hover, ``type`` indexes ``types``, ``documents``
+      the page's document list;
+    * ``types``: ``[type, type as shown, colour, vis shape]``; ``relations``:
+      ``[relation, as shown]``; ``rules``: rule ids; ``edge_color``, ``label_max``: what the
+      script needs to draw a left-out node and its relations as render_html would have;
+    * ``rels``: every relation (not ``mentionedIn``) with at least one left-out end, as
+      ``[head, tail, relation, evidence, document, rule]``, sorted as the vis edges are;
+      ``head`` and ``tail`` index ``nodes`` then, past its end, ``shown`` (drawn nodes);
+      ``document`` indexes the document list, or is the name when it is not in it.
+    """
+    hidden = sorted((node for node in graph.nodes if node not in shown), key=str)
+    triples = sorted(
+        (
+            (head, tail, key, attrs)
+            for head, tail, key, attrs in graph.edges(keys=True, data=True)
+            if str(attrs.get("type", "")) != "mentionedIn" and not (head in shown and tail in shown)
+        ),
+        key=lambda t: (str(t[0]), str(t[1]), str(t[2])),
+    )
+    linked = sorted({end for t in triples for end in t[:2] if end in shown}, key=str)
+    ref = {node: i for i, node in enumerate([*hidden, *linked])}
+    types = sorted({str(graph.nodes[node].get("type", "")) for node in hidden})
+    relations = sorted({str(t[3].get("type", "")) for t in triples})
+    rules = sorted({_text(t[3].get("rule")) for t in triples})
+    type_ref = {name: i for i, name in enumerate(types)}
+    relation_ref = {name: i for i, name in enumerate(relations)}
+    rule_ref = {name: i for i, name in enumerate(rules)}
+    nodes = []
+    for node in hidden:
+        attrs = graph.nodes[node]
+        nodes.append(
+            [
+                str(node),
+                _text(attrs.get("label")) or str(node),
+                "、".join(_texts(attrs.get("aliases"))),
+                type_ref[str(attrs.get("type", ""))],
+                sorted(doc_index[d] for d in set(_texts(attrs.get("documents")))),
+            ]
+        )
+    rels: list[list[Any]] = []
+    for head, tail, _key, attrs in triples:
+        document = _text(attrs.get("document"))
+        rels.append(
+            [
+                ref[head],
+                ref[tail],
+                relation_ref[str(attrs.get("type", ""))],
+                _text(attrs.get("evidence")),
+                doc_index.get(document, document),
+                rule_ref[_text(attrs.get("rule"))],
+            ]
+        )
+    return {
+        "nodes": nodes,
+        "shown": [str(node) for node in linked],
+        "types": [
+            [
+                name,
+                _type_text(name),
+                TYPE_COLORS.get(name, FALLBACK_COLOR),
+                "square" if name == DOCUMENT_TYPE else "dot",
+            ]
+            for name in types
+        ],
+        "edge_color": EDGE_COLORS["relation"],
+        "label_max": LABEL_MAX_CHARS,
+        "relations": [[name, _relation_text(name)] for name in relations],
+        "rules": rules,
+        "rels": rels,
+    }
+
+
 def _vis_nodes(
     graph: nx.MultiDiGraph,
     positions: Mapping[Hashable, tuple[float, float]],
     doc_index: Mapping[str, int],
+    degree: Mapping[Hashable, int],
 ) -> list[dict[str, Any]]:
     """One vis node dict per graph node, sorted by id; hover text in ``hover``, no ``title``.
 
-    ``docs`` lists the indexes (in the page's document list) of the node's documents.
+    ``docs`` lists the indexes (in the page's document list) of the node's documents; the
+    size grows with ``degree`` (links in the whole graph, drawn or not).
     """
-    degree = dict(graph.degree())
     nodes: list[dict[str, Any]] = []
     for node in sorted(graph.nodes, key=str):
         attrs = graph.nodes[node]
         node_type = str(attrs.get("type", ""))
         label = _text(attrs.get("label")) or str(node)
         x, y = positions[node]
-        is_document = attrs.get("kind") == "document" or node_type == DOCUMENT_TYPE
+        is_document = _is_document(attrs)
         nodes.append(
             {
                 "id": node,
@@ -414,9 +566,8 @@ def _edge_hover(
     graph: nx.MultiDiGraph, head: Hashable, tail: Hashable, relation: str, attrs: Mapping[str, Any]
 ) -> list[list[str]]:
     """The (key, value) rows of an edge's hover: relation, ends, evidence, document, rule."""
-    zh = RELATION_NAMES_ZH.get(relation)
     rows = [
-        ["关系 Relation", f"{relation} ({zh})" if zh else relation],
+        ["关系 Relation", _relation_text(relation)],
         ["从 From", _text(graph.nodes[head].get("label")) or str(head)],
         ["到 To", _text(graph.nodes[tail].get("label")) or str(tail)],
     ]
@@ -429,6 +580,12 @@ def _edge_hover(
         if value:
             rows.append([name, value])
     return rows
+
+
+def _relation_text(relation: str) -> str:
+    """A relation type as shown to readers: ``deploys (部署)``."""
+    zh = RELATION_NAMES_ZH.get(relation)
+    return f"{relation} ({zh})" if zh else relation
 
 
 def _type_text(node_type: str) -> str:
@@ -460,10 +617,13 @@ def _truncate(label: str) -> str:
     return label[: LABEL_MAX_CHARS - 1] + "…"
 
 
-def _header_html(title: str, n_nodes: int, n_edges: int, counts: Mapping[str, int]) -> str:
+def _header_html(
+    title: str, n_nodes: int, n_edges: int, counts: Mapping[str, int], note: str = ""
+) -> str:
     """The escaped page heading, counts, search and document controls, and the legend.
 
-    Each legend entry is a button that hides or shows its type.
+    Each legend entry is a button that hides or shows its type. ``note`` (if any) says what
+    the network leaves out, on a line of its own under the counts.
     """
     items = []
     for node_type, color in TYPE_COLORS.items():
@@ -480,7 +640,8 @@ def _header_html(title: str, n_nodes: int, n_edges: int, counts: Mapping[str, in
         f'<header class="pkg-header">\n<h1>{html.escape(title)}</h1>\n'
         f'<p class="pkg-stats">{n_nodes} 个节点 nodes · {n_edges} 条关系 edges · '
         f'<span id="pkg-visible"></span> · 点击图例筛选类型 click the legend to filter types</p>\n'
-        '<div class="pkg-controls">\n'
+        + (f'<p class="pkg-budget" id="pkg-budget">{html.escape(note)}</p>\n' if note else "")
+        + '<div class="pkg-controls">\n'
         '  <input id="pkg-search" type="search" autocomplete="off" '
         'placeholder="搜索名称或别名 search label or alias" aria-label="search">\n'
         '  <select id="pkg-doc" aria-label="document"><option value="">全部文档 all documents'

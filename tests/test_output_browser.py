@@ -373,3 +373,69 @@ def test_hostile_document_page_runs_nothing(browser: Browser, hostile: BuildResu
     assert live_links(page) == []
     seen.assert_quiet()
     page.close()
+
+
+# -- a graph over its node budget -------------------------------------------------------------
+
+#: The seeds' page drawn with this many nodes (of 459): most entities are only in the index.
+SMALL_BUDGET = 60
+HIDDEN_LABEL = "用乡村振兴统揽新发展阶段“三农”工作"
+
+
+@pytest.fixture(scope="module")
+def budgeted(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    return build([SEEDS], tmp_path_factory.mktemp("budget"), max_nodes=SMALL_BUDGET)
+
+
+def test_search_finds_an_entity_not_drawn_and_shows_its_panel(
+    browser: Browser, budgeted: BuildResult
+) -> None:
+    view = budgeted.graph.to_networkx()
+    seen = visit(browser, budgeted.graph_html)
+    page = seen.page
+    drawn = set(page.evaluate("nodes.getIds()"))
+    assert len(drawn) == SMALL_BUDGET
+    entities = view.number_of_nodes() - len(budgeted.document_names)
+    assert page.text_content("#pkg-budget") == (
+        f"显示连接最多的 {SMALL_BUDGET - 2} 个实体（共 {entities} 个），搜索可找到全部 · "
+        f"showing the {SMALL_BUDGET - 2} most connected of {entities} entities; "
+        "search finds all of them"
+    )
+    # not drawn; 3 of its 4 relations link it to 2 drawn nodes, one to an entity not drawn
+    node = node_labelled(view, HIDDEN_LABEL)
+    assert node not in drawn
+    page.fill("#pkg-search", "乡村振兴")
+    page.wait_for_selector("#pkg-results:not([hidden])")
+    expected = {
+        str(n)
+        for n, attrs in view.nodes(data=True)
+        if "乡村振兴" in attrs["label"] + "\n" + "、".join(attrs["aliases"])
+    }
+    assert page.text_content("#pkg-results .pkg-count") == f"{len(expected)} 个结果 matches"
+    listed = page.eval_on_selector_all(
+        "#pkg-results button", "bs => bs.map(b => [b.textContent, b.classList.contains('pkg-off')])"
+    )
+    assert sorted(listed) == sorted([str(view.nodes[n]["label"]), n not in drawn] for n in expected)
+    page.locator("#pkg-results button.pkg-off", has_text=HIDDEN_LABEL).click()
+    page.wait_for_selector("#pkg-panel h2")
+    assert page.text_content("#pkg-panel h2") == HIDDEN_LABEL
+    fields = page.eval_on_selector_all("#pkg-panel dt", "ds => ds.map(d => d.textContent)")
+    assert fields[:2] == ["类型 Type", "名称 Label"] and fields[-2:] == ["IRI", "文档 Documents"]
+    mentions = [m for m in budgeted.graph.mentions() if m.entity == node]
+    assert page.text_content("#pkg-panel h3 >> nth=0") == f"提及 Mentions ({len(mentions)})"
+    out_edges = [e for e in view.out_edges(node, data="type") if e[2] != "mentionedIn"]
+    in_edges = [e for e in view.in_edges(node, data="type") if e[2] != "mentionedIn"]
+    headings = page.eval_on_selector_all("#pkg-panel h3", "hs => hs.map(h => h.textContent)")
+    assert headings[1:] == [
+        f"关系（出）Relations out ({len(out_edges)})",
+        f"关系（入）Relations in ({len(in_edges)})",
+    ]
+    # the entity is drawn now, linked to the drawn ends of its relations
+    assert page.evaluate("id => nodes.get(id) !== null", node)
+    linked = {u if v == node else v for u, v, _ in out_edges + in_edges} & drawn
+    assert (len(out_edges + in_edges), len(linked)) == (4, 2)
+    assert set(page.evaluate("id => network.getConnectedNodes(id)", node)) == linked
+    assert page.evaluate("id => network.getConnectedEdges(id).length", node) == 3
+    assert page.get_attribute("#mynetwork", "data-pkg-focus") == str(len(linked) + 1)
+    seen.assert_quiet()
+    page.close()

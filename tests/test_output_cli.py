@@ -28,13 +28,15 @@ import pytest
 import rdflib
 from click.testing import CliRunner, Result
 
-from policykg.extract import Extraction, InputError, rulestats
+from policykg.extract import Extraction, InputError, UsageError, rulestats
 from policykg.extract.rules import RuleInfo
 from policykg.graph import DEFAULT_BASE, build_graph, exports
 from policykg.output import api, endpoint, results
+from policykg.output import html as html_view
 from policykg.output.cli import (
     DEFAULT_BASE_IRI,
     EXPORT_FORMATS,
+    PAGE_NODE_BUDGET,
     RESULT_FORMATS,
     SERVE_HOST,
     SERVE_MAX_ROWS,
@@ -316,6 +318,21 @@ def test_spelled_out_defaults_match_the_library() -> None:
         SERVE_MAX_ROWS,
         SERVE_WORKERS,
     ]
+
+
+def test_spelled_out_node_budget_matches_the_library() -> None:
+    assert PAGE_NODE_BUDGET == html_view.DEFAULT_NODE_BUDGET
+    for function in (api.build, html_view.render_html):
+        assert inspect.signature(function).parameters["max_nodes"].default == PAGE_NODE_BUDGET
+
+
+def test_build_refuses_a_negative_node_budget(tmp_path: Path) -> None:
+    result = invoke(["build", str(SEED), "-o", str(tmp_path / "out"), "--max-nodes", "-1"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--max-nodes': -1 is not in the range x>=0." in result.stderr
+    with pytest.raises(UsageError, match=r"^E160 invalid node budget -1; "):
+        api.build([SEED], tmp_path / "out", max_nodes=-1)
+    assert not (tmp_path / "out").exists()
 
 
 def test_help_imports_no_nlp_or_rdf_library() -> None:

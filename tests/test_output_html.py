@@ -14,6 +14,7 @@ import pytest
 from policykg.extract.schema import EntityType, RelationType
 from policykg.graph import DocumentText, MentionSpan
 from policykg.output import html as html_view
+from policykg.output.errors import UsageError
 from policykg.output.html import (
     DOCUMENT_TYPE,
     EDGE_COLORS,
@@ -608,3 +609,184 @@ def test_full_page_byte_identical_and_order_free(full_page: str) -> None:
         document_pages={"000.txt": "docs/000.html"},
     )
     assert again == full_page
+
+
+# --- over the node budget: the most connected nodes drawn, every entity in the index ------
+
+BUDGET_DOCS = ["urn:d/1", "urn:d/2"]
+
+
+def budget_graph(reverse: bool = False) -> nx.MultiDiGraph:
+    """Two documents and 7 entities, hand-countable relation degrees: a 3; b, c, e, f 2 (e→f
+    twice); d 1; g 0 but mentioned in both documents (mentions do not count)."""
+    graph = nx.MultiDiGraph()
+    nodes = [*BUDGET_DOCS, *(f"urn:e/{x}" for x in "abcdefg")]
+    relations = [("a", "b"), ("a", "c"), ("a", "d"), ("b", "c"), ("e", "f"), ("e", "f")]
+    edges = [
+        (f"urn:e/{h}", f"urn:e/{t}", f"k{i}", "involves", f"{h}涉及{t}。")
+        for i, (h, t) in enumerate(relations)
+    ]
+    edges += [(f"urn:e/{x}", "urn:d/1", f"m{x}", "mentionedIn", x) for x in "abcdefg"]
+    edges.append(("urn:e/g", "urn:d/2", "mg2", "mentionedIn", "g"))
+    if reverse:
+        nodes.reverse()
+        edges.reverse()
+    for iri in nodes:
+        if iri in BUDGET_DOCS:
+            name = iri[-1] + ".txt"
+            graph.add_node(
+                iri, kind="document", type=DOCUMENT_TYPE, label=name, aliases=[], documents=[name]
+            )
+        else:
+            docs = ["1.txt", "2.txt"] if iri == "urn:e/g" else ["1.txt"]
+            _entity(graph, iri, "Task", "任务" + iri[-1], aliases=[iri[-1]], documents=docs)
+    for head, tail, key, type_, evidence in edges:
+        graph.add_edge(
+            head, tail, key=key, type=type_, evidence=evidence, rule="r1", document="1.txt"
+        )
+    return graph
+
+
+@pytest.fixture(scope="module")
+def budget_page() -> str:
+    return render_html(budget_graph(), title="预算 budget", max_nodes=6)
+
+
+def test_default_node_budget() -> None:
+    assert html_view.DEFAULT_NODE_BUDGET == 2000
+
+
+def test_over_budget_draws_documents_and_most_connected_entities(budget_page: str) -> None:
+    nodes = _dataset(budget_page, "nodes")
+    assert [n["id"] for n in nodes] == [
+        "urn:d/1",
+        "urn:d/2",
+        "urn:e/a",  # 3 relations
+        "urn:e/b",  # 2, and b < c < e < f by IRI
+        "urn:e/c",
+        "urn:e/e",
+    ]
+    edges = _dataset(budget_page, "edges")
+    assert [(e["id"], e["from"], e["to"], e["relation"]) for e in edges] == [
+        ("e0", "urn:e/a", "urn:d/1", "mentionedIn"),
+        ("e1", "urn:e/a", "urn:e/b", "involves"),
+        ("e2", "urn:e/a", "urn:e/c", "involves"),
+        ("e3", "urn:e/b", "urn:d/1", "mentionedIn"),
+        ("e4", "urn:e/b", "urn:e/c", "involves"),
+        ("e5", "urn:e/c", "urn:d/1", "mentionedIn"),
+        ("e6", "urn:e/e", "urn:d/1", "mentionedIn"),
+    ]
+    # sizes count every link in the whole graph: a has 3 relations and a mention
+    assert {n["id"]: n["size"] for n in nodes}["urn:e/a"] == 14.0
+
+
+def test_over_budget_heading_says_so(budget_page: str) -> None:
+    assert (
+        '<p class="pkg-budget" id="pkg-budget">显示连接最多的 4 个实体（共 7 个），'
+        "搜索可找到全部 · showing the 4 most connected of 7 entities; search finds all of them"
+        "</p>\n"
+    ) in budget_page
+    assert '<p class="pkg-stats">9 个节点 nodes · 14 条关系 edges · ' in budget_page
+
+
+def test_over_budget_index_holds_every_other_entity(budget_page: str) -> None:
+    index = _page_data(budget_page)["index"]
+    assert index["nodes"] == [
+        ["urn:e/d", "任务d", "d", 0, [0]],
+        ["urn:e/f", "任务f", "f", 0, [0]],
+        ["urn:e/g", "任务g", "g", 0, [0, 1]],
+    ]
+    assert index["types"] == [["Task", "Task (任务/部署)", TYPE_COLORS["Task"], "dot"]]
+    assert index["shown"] == ["urn:e/a", "urn:e/e"]  # ends 3 and 4 of the relations
+    assert index["relations"] == [["involves", "involves (涉及)"]]
+    assert index["rules"] == ["r1"]
+    assert index["rels"] == [
+        [3, 0, 0, "a涉及d。", 0, 0],
+        [4, 1, 0, "e涉及f。", 0, 0],
+        [4, 1, 0, "e涉及f。", 0, 0],
+    ]
+    assert (index["edge_color"], index["label_max"]) == (EDGE_COLORS["relation"], 16)
+    drawn = {n["id"] for n in _dataset(budget_page, "nodes")}
+    hidden = {row[0] for row in index["nodes"]}
+    assert drawn | hidden == set(budget_graph().nodes) and not drawn & hidden
+
+
+def test_over_budget_page_is_deterministic(budget_page: str) -> None:
+    again = render_html(budget_graph(reverse=True), title="预算 budget", max_nodes=6)
+    assert again.encode("utf-8") == budget_page.encode("utf-8")
+
+
+def test_documents_alone_over_budget() -> None:
+    page = render_html(budget_graph(), max_nodes=1)
+    assert [n["id"] for n in _dataset(page, "nodes")] == ["urn:d/1"]  # 7 mentions against 1
+    assert [row[0] for row in _page_data(page)["index"]["nodes"]] == [
+        "urn:d/2",
+        *(f"urn:e/{x}" for x in "abcdefg"),
+    ]
+    assert (
+        "showing the 0 most connected of 7 entities; search finds all of them "
+        "(and 1 of 2 documents)</p>"
+    ) in page
+
+
+@pytest.mark.parametrize("budget", [0, 9, 10])
+def test_within_budget_or_no_budget_draws_everything(budget: int) -> None:
+    page = render_html(budget_graph(), max_nodes=budget)
+    assert len(_dataset(page, "nodes")) == 9
+    assert len(_dataset(page, "edges")) == 14
+    assert "index" not in _page_data(page)
+    assert 'id="pkg-budget"' not in page
+
+
+def test_negative_budget_is_refused() -> None:
+    with pytest.raises(UsageError, match=r"^E160 invalid node budget -1; "):
+        render_html(budget_graph(), max_nodes=-1)
+
+
+def test_layout_runs_on_drawn_nodes_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes: list[int] = []
+    layout = html_view._layout
+
+    def spy(graph: nx.MultiDiGraph) -> dict[Any, tuple[float, float]]:
+        sizes.append(graph.number_of_nodes())
+        return layout(graph)
+
+    monkeypatch.setattr(html_view, "_layout", spy)
+    render_html(budget_graph(), max_nodes=6)
+    assert sizes == [6]
+
+
+def test_index_text_is_escaped_json() -> None:
+    graph = budget_graph()
+    graph.nodes["urn:e/g"]["label"] = HOSTILE
+    graph.nodes["urn:e/g"]["aliases"] = PAYLOADS
+    graph.add_edge("urn:e/g", "urn:e/d", key="h", type="concerns", evidence=HOSTILE, rule="r")
+    page = render_html(graph, max_nodes=6)
+    index = _page_data(page)["index"]
+    assert ["urn:e/g", HOSTILE, "、".join(PAYLOADS), 0, [0, 1]] in index["nodes"]
+    assert any(row[3] == HOSTILE for row in index["rels"])
+    marker = '<script type="application/json" id="pkg-data">'
+    start = page.index(marker) + len(marker)
+    block = page[start : page.index("</script>", start)]
+    assert "<" not in block and ">" not in block and "&" not in block
+    for forbidden in FORBIDDEN:
+        assert forbidden not in page
+
+
+def test_page_holds_the_mentions_the_panel_lists_and_counts_the_rest(
+    graph: nx.MultiDiGraph,
+) -> None:
+    text = "市委。" * 105
+    page = render_html(
+        graph,
+        documents=[DocumentText(DOC, "000.txt", "", text)],
+        mentions=[MentionSpan(ORG, "000.txt", 3 * i, 3 * i + 2, "市委", "org") for i in range(105)],
+        document_pages={"000.txt": "docs/000.html"},
+    )
+    data = _page_data(page)
+    assert html_view.PANEL_MENTIONS == 100
+    assert "var MAX_MENTIONS = 100;" in page
+    assert [m[4] for m in data["mentions"][ORG]] == [f"m{3 * i}-{3 * i + 2}" for i in range(100)]
+    assert data["mentions"][ORG][-1] == [0, "", "市委", "。", "m297-299"]
+    assert data["mention_totals"] == {ORG: 105}
+    assert "mention_totals" not in _page_data(render_html(graph))

@@ -1,5 +1,8 @@
 // policykg graph page: hovers, search, filters, neighbourhood highlight, side panel.
 // Runs after pyvis's drawGraph(), which defines the globals `network`, `nodes`, `edges`.
+// Above its node budget the network draws only the most connected nodes; DATA.index then
+// holds every other entity and its relations, so that search finds it and a click adds it
+// (with its links to drawn nodes) to the network and shows its panel.
 // Every string from a document reaches the DOM through textContent, createTextNode or
 // new Option(): this script never parses text as HTML. Links are built only from hrefs the
 // page's JSON data holds (relative paths to document pages written by policykg build).
@@ -49,16 +52,44 @@
   network.on("hoverEdge", function (params) { attachTooltip(edges, params.edge); });
 
   // --- state ---------------------------------------------------------------------------------
-  var nodeInfo = {};  // id -> {color, text (lower-case label and aliases), label, type}
+  // id -> {color, text (lower-case label and aliases), label, type, drawn (in the network)}
+  var nodeInfo = {};
   nodes.forEach(function (n) {
     var label = row(n, "名称 Label") || String(n.label || n.id);
     nodeInfo[n.id] = {
       color: n.color,
       label: label,
       type: String(n.type || ""),
-      text: (label + "\n" + row(n, "别名 Aliases")).toLowerCase()
+      text: (label + "\n" + row(n, "别名 Aliases")).toLowerCase(),
+      drawn: true
     };
   });
+  // The entities the network leaves out (DATA.index, see output/html.py's _hidden_index).
+  var INDEX = DATA.index || null;
+  var offGraph = [];  // their ids, in index order
+  var refs = [];      // a relation end's number -> node id
+  var relsOf = {};    // node id -> numbers of its relations in INDEX.rels
+  if (INDEX) {
+    INDEX.nodes.forEach(function (r, k) {
+      var type = INDEX.types[r[3]];
+      nodeInfo[r[0]] = {
+        color: type[2],
+        label: r[1],
+        type: type[0],
+        text: (r[1] + "\n" + r[2]).toLowerCase(),
+        drawn: false,
+        index: k
+      };
+      offGraph.push(r[0]);
+    });
+    refs = offGraph.concat(INDEX.shown);
+    INDEX.rels.forEach(function (e, k) {
+      var head = refs[e[0]];
+      var tail = refs[e[1]];
+      (relsOf[head] = relsOf[head] || []).push(k);
+      if (tail !== head) { (relsOf[tail] = relsOf[tail] || []).push(k); }
+    });
+  }
   var typeOff = {};
 
   var search = document.getElementById("pkg-search");
@@ -91,6 +122,15 @@
       }
       if (Boolean(n.hidden) === show) { nodeUpdates.push({id: n.id, hidden: !show}); }
     });
+    if (query !== "") {  // entities not drawn are found all the same
+      offGraph.forEach(function (id) {
+        var info = nodeInfo[id];
+        if (!info.drawn && !typeOff[info.type] && info.text.indexOf(query) >= 0 &&
+            (doc < 0 || INDEX.nodes[info.index][4].indexOf(doc) >= 0)) {
+          matches.push(id);
+        }
+      });
+    }
     // vis-network leaves out the edges of hidden nodes itself.
     if (nodeUpdates.length) { nodes.update(nodeUpdates); }
     visibleCount.textContent = "显示 showing " + shown + " / " + nodes.length;
@@ -116,7 +156,7 @@
   var searchTimer = null;
   search.addEventListener("input", function () {
     clearTimeout(searchTimer);
-    searchTimer = setTimeout(applyFilters, nodes.length > 500 ? 150 : 0);
+    searchTimer = setTimeout(applyFilters, nodes.length + offGraph.length > 500 ? 150 : 0);
   });
   search.addEventListener("keydown", function (event) {
     if (event.key === "Enter") {
@@ -205,13 +245,13 @@
 
   function nodeButton(id) {
     var info = nodeInfo[id];
-    var button = el("button", "pkg-node");
+    var button = el("button", info.drawn ? "pkg-node" : "pkg-node pkg-off");
     button.type = "button";
     var swatch = el("span", "pkg-swatch");
     swatch.style.backgroundColor = info.color;
     button.appendChild(swatch);
     button.appendChild(document.createTextNode(info.label));
-    button.title = info.type;
+    button.title = info.drawn ? info.type : info.type + " · 未绘出，点击加入 not drawn: click to add";
     button.addEventListener("click", function () { select(id, true); });
     return button;
   }
@@ -256,7 +296,8 @@
     panel.appendChild(list);
 
     var mentions = DATA.mentions[id] || [];
-    panel.appendChild(el("h3", null, "提及 Mentions (" + mentions.length + ")"));
+    var total = (DATA.mention_totals || {})[id] || mentions.length;  // the page holds <= 100
+    panel.appendChild(el("h3", null, "提及 Mentions (" + total + ")"));
     var ul = el("ul", "pkg-mentions");
     mentions.slice(0, MAX_MENTIONS).forEach(function (m) {
       var li = el("li");
@@ -268,8 +309,8 @@
       li.appendChild(quote);
       ul.appendChild(li);
     });
-    if (mentions.length > MAX_MENTIONS) {
-      ul.appendChild(el("li", "pkg-more", "… " + (mentions.length - MAX_MENTIONS) + " more"));
+    if (total > MAX_MENTIONS) {
+      ul.appendChild(el("li", "pkg-more", "… " + (total - MAX_MENTIONS) + " more"));
     }
     panel.appendChild(ul);
 
@@ -277,7 +318,12 @@
     var into = [];
     network.getConnectedEdges(id).forEach(function (edgeId) {
       var e = edges.get(edgeId);
-      if (!e || e.relation === "mentionedIn") { return; }
+      if (!e || e.relation === "mentionedIn" || e.indexRow !== undefined) { return; }
+      if (e.from === id) { out.push(e); }
+      if (e.to === id) { into.push(e); }
+    });
+    (relsOf[id] || []).forEach(function (k) {  // relations with an end not drawn at first
+      var e = indexEdge(k);
       if (e.from === id) { out.push(e); }
       if (e.to === id) { into.push(e); }
     });
@@ -331,7 +377,66 @@
       "its mentions, relations and evidence."));
   }
 
+  // --- entities not drawn: their relations as edges, the node added on demand -------------
+  function indexEdge(k) {  // relation k of INDEX.rels as the vis edge render_html would make
+    var r = INDEX.rels[k];
+    var from = refs[r[0]];
+    var to = refs[r[1]];
+    var relation = INDEX.relations[r[2]];
+    var name = typeof r[4] === "number" ? DATA.docs[r[4]].name : String(r[4]);
+    var hover = [["关系 Relation", relation[1]], ["从 From", nodeInfo[from].label],
+                 ["到 To", nodeInfo[to].label]];
+    if (r[3]) { hover.push(["证据 Evidence", r[3]]); }
+    if (name) { hover.push(["文档 Document", name]); }
+    if (INDEX.rules[r[5]]) { hover.push(["规则 Rule", INDEX.rules[r[5]]]); }
+    return {id: "i" + k, from: from, to: to, arrows: "to", relation: relation[0],
+            color: INDEX.edge_color, dashes: false, hover: hover, indexRow: k};
+  }
+
+  var added = 0;
+  function addToNetwork(id) {  // an entity not drawn, with its relations to drawn nodes
+    var info = nodeInfo[id];
+    var r = INDEX.nodes[info.index];
+    var type = INDEX.types[r[3]];
+    var rows = relsOf[id] || [];
+    var anchor = null;
+    var links = [];
+    rows.forEach(function (k) {
+      var e = indexEdge(k);
+      var other = e.from === id ? e.to : e.from;
+      if (other !== id && !nodeInfo[other].drawn) { return; }
+      if (anchor === null && other !== id) { anchor = other; }
+      links.push(e);
+    });
+    var chars = Array.from(r[1]);
+    var hover = [["类型 Type", type[1]], ["名称 Label", r[1]]];
+    if (r[2]) { hover.push(["别名 Aliases", r[2]]); }
+    if (r[4].length) {
+      hover.push(["文档 Documents", r[4].map(function (i) { return DATA.docs[i].name; }).join("; ")]);
+    }
+    hover.push(["IRI", id]);
+    var at = anchor === null ? network.getViewPosition() : network.getPosition(anchor);
+    added += 1;
+    var angle = added * 2.39996;  // the golden angle: successive nodes do not overlap
+    nodes.add({
+      id: id,
+      label: chars.length > INDEX.label_max ?
+        chars.slice(0, INDEX.label_max - 1).join("") + "…" : r[1],
+      type: type[0],
+      shape: type[3],
+      size: Math.min(30, Math.round(10 * (10 + 2 * Math.sqrt(rows.length + r[4].length))) / 10),
+      color: type[2],
+      x: Math.round(at.x + 80 * Math.cos(angle)),
+      y: Math.round(at.y + 80 * Math.sin(angle)),
+      hover: hover,
+      docs: r[4]
+    });
+    info.drawn = true;
+    edges.add(links);
+  }
+
   function select(id, focus) {
+    if (id !== null && nodeInfo[id] && !nodeInfo[id].drawn) { addToNetwork(id); }
     highlight(id);
     if (id === null || !nodeInfo[id]) {
       network.unselectAll();
