@@ -18,6 +18,7 @@ each: ``queries/NAME.rq`` starts with a comment line that describes it.
 from __future__ import annotations
 
 import importlib.resources
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -46,10 +47,13 @@ __all__ = [
     "named_queries",
     "run_query",
     "run_query_rdflib",
+    "write_store",
 ]
 
 QueryKind = Literal["select", "ask", "construct"]
 TermKind = Literal["uri", "literal", "bnode"]
+#: The RDF syntaxes :func:`write_store` loads.
+RdfSyntax = Literal["turtle", "nt"]
 
 #: Datatypes a SPARQL result leaves out: plain and language-tagged strings.
 _STRING_TYPES: Final = frozenset({str(XSD.string), str(RDF.langString)})
@@ -158,6 +162,13 @@ class QueryStore:
         return cls(store)
 
     @classmethod
+    def read_only(cls, path: str | os.PathLike[str]) -> QueryStore:
+        """The store that :func:`write_store` wrote at ``path``, opened read-only: nothing is
+        parsed, the triples stay on disk. Several readers (threads or processes) may hold
+        one store at once. OSError when Oxigraph cannot open it (no store, damaged)."""
+        return cls(pyoxigraph.Store.read_only(os.fspath(path)))
+
+    @classmethod
     def from_graph(cls, graph: KnowledgeGraph) -> QueryStore:
         """A store of the triples of a graph built in memory (passed as N-Triples)."""
         store = pyoxigraph.Store()
@@ -207,6 +218,29 @@ class QueryStore:
         for triple in triples:
             graph.add(triple)
         return QueryResult("construct", graph=graph, truncated=truncated)
+
+
+def write_store(path: str | os.PathLike[str], data: bytes | str, syntax: RdfSyntax) -> None:
+    """Load the triples of a Turtle or N-Triples document into a new on-disk Oxigraph store
+    at ``path`` (a folder, created if needed, empty), all into the default graph.
+
+    Oxigraph's bulk loader writes the store's files directly; the store is closed on return,
+    so that it can be renamed and opened read-only (:meth:`QueryStore.read_only`).
+    ValueError names a syntax error; OSError a failed write.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    rdf_format = (
+        pyoxigraph.RdfFormat.TURTLE if syntax == "turtle" else pyoxigraph.RdfFormat.N_TRIPLES
+    )
+    store = pyoxigraph.Store(os.fspath(path))
+    try:
+        store.bulk_load(data.removeprefix(b"\xef\xbb\xbf"), format=rdf_format)
+        store.flush()
+    except SyntaxError as exc:
+        raise ValueError(f"invalid {syntax}: {_one_line(exc)}") from None
+    finally:
+        del store  # closes RocksDB (pyoxigraph has no close())
 
 
 def run_query(

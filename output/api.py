@@ -13,6 +13,7 @@ Every error the user can fix is a :class:`~policykg.extract.PolicyKGError` (or a
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ from .files import (
     write_files_atomic,
 )
 from .html import render_html
+from .stores import StoreWriter, open_store
 
 if TYPE_CHECKING:
     from .endpoint import SparqlServer
@@ -127,6 +129,8 @@ class BuildResult:
     exports: tuple[Path, ...] = ()
     #: The document pages written next to graph.html (``OUT/docs/<name>.html``), by name.
     document_pages: tuple[Path, ...] = ()
+    #: The store folder written (``build(store=...)``), None without one.
+    store: Path | None = None
 
     @property
     def documents(self) -> int:
@@ -194,6 +198,7 @@ def build(
     formats: Iterable[str] = ("ttl",),
     encoding: str | None = None,
     allow_output_in_input: bool = False,
+    store: StrPath | None = None,
 ) -> BuildResult:
     """Extract the documents, build one graph, write its files and ``OUT/graph.html``.
 
@@ -208,7 +213,10 @@ def build(
     input folders unless ``allow_output_in_input`` (a later build of that folder would read
     graph.html as a document), and never overwrites an input document. ``title`` is the
     page heading (default: :func:`default_title`); ``encoding`` forces the decoding of text
-    documents (default: detected).
+    documents (default: detected). ``store`` also writes the graph into an on-disk Oxigraph
+    store folder, which :func:`query` and :func:`serve` open without parsing Turtle; it is
+    checked before the extraction too, and replaced whole or not at all
+    (:mod:`.stores`).
     """
     chosen = _export_formats(formats)
     validate_base(base)
@@ -221,6 +229,25 @@ def build(
     documents = collect_documents(paths)
     outputs = (*(name for fmt in chosen for name in EXPORT_FILES[fmt]), GRAPH_HTML)
     check_output_folder(out, outputs, paths, documents, allow_output_in_input)
+    with contextlib.ExitStack() as stack:
+        writer = None
+        if store is not None:
+            writer = stack.enter_context(StoreWriter(store, out, paths, documents))
+        result = _build(out, documents, base, title, progress, chosen, encoding, writer)
+    return result
+
+
+def _build(
+    out: Path,
+    documents: list[Path],
+    base: str,
+    title: str | None,
+    progress: Progress | None,
+    chosen: list[str],
+    encoding: str | None,
+    writer: StoreWriter | None,
+) -> BuildResult:
+    """The build after its checks: extract, render, write (and the store, with ``writer``)."""
     extractions = _extract(documents, progress, encoding)
     graph = build_graph(extractions, base=base)
     names = tuple(ext.document for ext in extractions)
@@ -245,7 +272,15 @@ def build(
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             raise OutputError(Errors.E111.format(path=os.fspath(folder), reason=reason)) from exc
+    if writer is not None:
+        turtle = files.get(GRAPH_TTL)
+        if turtle is not None:
+            writer.prepare(turtle, "turtle", len(graph), base)
+        else:
+            writer.prepare(exports.to_ntriples(graph), "nt", len(graph), base)
     write_files_atomic(written)
+    if writer is not None:
+        writer.commit()
     entities = sum(1 for _, kind in view.nodes(data="kind") if kind == "entity")
     relations = {
         (head, tail, kind) for head, tail, kind in view.edges(data="type") if kind != "mentionedIn"
@@ -262,6 +297,7 @@ def build(
         graph,
         tuple(out / name for name in files),
         doc_paths,
+        None if writer is None else writer.path,
     )
 
 
@@ -351,10 +387,14 @@ def load_graph(path: StrPath) -> KnowledgeGraph:
 
 
 def load_store(path: StrPath) -> QueryStore:
-    """A graph read from a Turtle file into an Oxigraph store, for queries.
+    """A graph read from a Turtle file into an Oxigraph store, for queries, or a store
+    folder written by ``build(store=...)``, opened read-only (nothing is parsed).
 
-    :class:`OutputError` names an unusable file (as :func:`load_graph` does).
+    :class:`OutputError` names an unusable file (as :func:`load_graph` does) or folder
+    (E140 not a policykg store, E142 another format version, E144 Oxigraph cannot open it).
     """
+    if Path(path).is_dir():
+        return open_store(path)[0]
     try:
         return QueryStore.from_turtle(_read_utf8(path, Errors.E120).encode("utf-8"))
     except ValueError as exc:
@@ -379,11 +419,12 @@ def _read_utf8(path: StrPath, error: str) -> str:
 
 
 def query(graph_path: StrPath, sparql: str, max_rows: int | None = None) -> QueryResult:
-    """Run a SPARQL query on the graph in a Turtle file (policykg prefixes pre-bound).
+    """Run a SPARQL query on the graph in a Turtle file or a store folder (policykg prefixes
+    pre-bound).
 
-    The graph is loaded into an Oxigraph store (:func:`load_store`); ``max_rows`` cuts a
-    longer result (``QueryResult.truncated``). :class:`~policykg.graph.QueryError` (a
-    ``ValueError``) when the query is bad.
+    The graph is loaded into an Oxigraph store, or the store folder opened
+    (:func:`load_store`); ``max_rows`` cuts a longer result (``QueryResult.truncated``).
+    :class:`~policykg.graph.QueryError` (a ``ValueError``) when the query is bad.
     """
     if not sparql.strip():
         raise OutputError(Errors.E123)
@@ -412,28 +453,37 @@ def serve(
     workers: int = 2,
     log: Callable[[str], None] | None = None,
 ) -> SparqlServer:
-    """A read-only SPARQL endpoint on the graph in a Turtle file, bound but not yet serving.
+    """A read-only SPARQL endpoint on the graph in a Turtle file or a store folder, bound
+    but not yet serving.
 
     Call ``serve_forever()`` on the result (and ``close()`` after). The file is read once
-    and checked here; each of ``workers`` processes then loads its own copy. ``log`` is
-    called with one line per request. See :mod:`policykg.output.endpoint` for the limits.
+    and checked here; each of ``workers`` processes then loads its own copy. A store folder
+    (``build(store=...)``) is checked here and each worker opens it read-only: nothing is
+    parsed or copied. ``log`` is called with one line per request. See
+    :mod:`policykg.output.endpoint` for the limits.
     """
     from .endpoint import SparqlServer
 
     if timeout <= 0 or max_rows < 1 or workers < 1:
         raise OutputError(Errors.E125.format(timeout=timeout, max_rows=max_rows, workers=workers))
-    data = _read_utf8(graph_path, Errors.E120).encode("utf-8")
-    try:
-        triples = len(QueryStore.from_turtle(data))
-    except ValueError as exc:
-        raise OutputError(Errors.E121.format(path=os.fspath(graph_path), reason=exc)) from None
+    source: bytes | Path
+    if Path(graph_path).is_dir():
+        _, info = open_store(graph_path)
+        source, triples = Path(graph_path).resolve(), info.triples
+    else:
+        source = _read_utf8(graph_path, Errors.E120).encode("utf-8")
+        try:
+            triples = len(QueryStore.from_turtle(source))
+        except ValueError as exc:
+            name = os.fspath(graph_path)
+            raise OutputError(Errors.E121.format(path=name, reason=exc)) from None
     try:
         server = SparqlServer(host, port, timeout, max_rows, triples, log)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise OutputError(Errors.E126.format(host=host, port=port, reason=reason)) from None
     try:
-        server.start_workers(data, workers)
+        server.start_workers(source, workers)
     except BaseException:
         server.close()
         raise
