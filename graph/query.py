@@ -388,22 +388,29 @@ class _BlankNames:
 
     def __init__(self) -> None:
         self._names: dict[str, str] = {}
+        self._terms: dict[object, Term] = {}
 
     def label(self, key: str) -> str:
         return self._names.setdefault(key, f"b{len(self._names)}")
 
     def term(self, value: object) -> Term | None:
-        """A Term from a pyoxigraph term (None for unbound)."""
+        """A Term from a pyoxigraph term (None for unbound); one Term per distinct value of
+        a result, made once (a document name or a rule id recurs in many rows)."""
         if value is None:
             return None
+        found = self._terms.get(value)
+        if found is not None:
+            return found
         if isinstance(value, pyoxigraph.NamedNode):
-            return Term(value.value, "uri")
-        if isinstance(value, pyoxigraph.Literal):
-            language = value.language
-            return Term(value.value, "literal", value.datatype.value, language)
-        if isinstance(value, pyoxigraph.BlankNode):
-            return Term(self.label(value.value), "bnode")
-        raise QueryError(f"RDF-star triple terms are not supported in results: {value}")
+            term = Term(value.value, "uri")
+        elif isinstance(value, pyoxigraph.Literal):
+            term = Term(value.value, "literal", value.datatype.value, value.language)
+        elif isinstance(value, pyoxigraph.BlankNode):
+            term = Term(self.label(value.value), "bnode")
+        else:
+            raise QueryError(f"RDF-star triple terms are not supported in results: {value}")
+        self._terms[value] = term
+        return term
 
     def rdf(self, value: object) -> Node:
         """An rdflib term from a pyoxigraph term (for CONSTRUCT graphs)."""
