@@ -682,7 +682,7 @@ USAGE_QUERY = (
         (
             ["query", "missing.ttl", "ASK {}"],
             2,
-            USAGE_QUERY + "Error: Invalid value for 'GRAPH': File 'missing.ttl' does not exist.\n",
+            USAGE_QUERY + "Error: Invalid value for 'GRAPH': Path 'missing.ttl' does not exist.\n",
         ),
         (
             ["query", "graph.ttl", "ASK {}", "--format", "yaml"],
@@ -813,7 +813,7 @@ def test_query_tsv_and_xml(graph_ttl: str) -> None:
             ["serve", "missing.ttl"],
             2,
             "Usage: policykg serve [OPTIONS] GRAPH.ttl\nTry 'policykg serve --help' for help."
-            "\n\nError: Invalid value for 'GRAPH.ttl': File 'missing.ttl' does not exist.\n",
+            "\n\nError: Invalid value for 'GRAPH.ttl': Path 'missing.ttl' does not exist.\n",
         ),
     ],
 )
