@@ -14,6 +14,14 @@ of rows. Usage::
 
     python benchmarks/query.py [--copies 8] [--repeat 3] [--skip-rdflib-over 300000]
 
+With ``--graph PATH`` (repeatable) it times given graphs instead, on Oxigraph only: a
+``graph.ttl`` (read and parsed into an in-memory store) or a store folder written by
+``policykg build --store`` (opened read-only); then each named query, the median of
+``--repeat`` runs (default 5 here) after one warm-up run::
+
+    python benchmarks/corpus.py corpus/ && policykg build corpus/ -o big/ --store big/store
+    python benchmarks/query.py --graph big/graph.ttl --graph big/store
+
 Ratios are what count: the machines here are shared and noisy. Run by hand, not a test.
 """
 
@@ -30,6 +38,7 @@ from typing import Any
 from policykg.extract import extract_file
 from policykg.graph import (
     DEFAULT_BASE,
+    NamedQuery,
     QueryStore,
     build_graph,
     load_turtle,
@@ -90,10 +99,47 @@ def measure(name: str, turtle: str, repeat: int, rdflib_limit: int) -> None:
         print(f"| {query.name} | {rdf_time:.3f} | {ox_time:.4f} | {ratio:.0f}× | {rows} {same} |")
 
 
+def open_graph(path: Path) -> QueryStore:
+    """A graph.ttl read and parsed into memory, or a store folder opened read-only."""
+    if path.is_dir():
+        return QueryStore.read_only(path)
+    return QueryStore.from_turtle(path.read_bytes())
+
+
+def time_query(store: QueryStore, query: NamedQuery, repeat: int) -> tuple[float, float, int]:
+    """The first run's time, the median of ``repeat`` runs after it, and the row count."""
+    start = time.perf_counter()
+    store.query(query.sparql)
+    first = time.perf_counter() - start
+    median, result = timed(partial(store.query, query.sparql), repeat)
+    return first, median, len(result.rows)
+
+
+def measure_graphs(paths: list[Path], repeat: int) -> None:
+    """Print one table per graph: opening it, then each named query (Oxigraph)."""
+    for path in paths:
+        kind = "store folder, opened read-only" if path.is_dir() else "Turtle, parsed"
+        opened, store = timed(partial(open_graph, path), 3)
+        print(f"\n## {path} ({kind})\n")
+        print(f"open: {opened:.3f} s (median of 3)\n")
+        print("| query | rows | first run ms | median ms |")
+        print("|---|---:|---:|---:|")
+        for query in named_queries().values():
+            first, median, rows = time_query(store, query, repeat)
+            print(f"| {query.name} | {rows} | {first * 1000:.0f} | {median * 1000:.0f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--copies", type=int, default=8, help="copies for the large graph")
-    parser.add_argument("--repeat", type=int, default=3, help="Oxigraph runs per query")
+    parser.add_argument("--repeat", type=int, default=None, help="Oxigraph runs per query")
+    parser.add_argument(
+        "--graph",
+        type=Path,
+        action="append",
+        default=[],
+        help="time the named queries on this graph.ttl or store folder only (repeatable)",
+    )
     parser.add_argument(
         "--skip-rdflib-over",
         type=int,
@@ -101,6 +147,10 @@ def main() -> None:
         help="run rdflib only on graphs of at most this many triples",
     )
     args = parser.parse_args()
+    if args.graph:
+        measure_graphs(args.graph, args.repeat or 5)
+        return
+    args.repeat = args.repeat or 3
     seeds = sorted(SEEDS.glob("*.txt"))
     corpus = sorted(p for p in CORPUS.glob("*.txt") if ".gbk." not in p.name)
     corpus = [p for p in corpus if p.name not in {s.name for s in seeds}]

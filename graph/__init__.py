@@ -16,6 +16,7 @@ from .query import (
     named_queries,
     run_query,
     run_query_rdflib,
+    write_store,
 )
 from .vocab import ENTITY_CLASSES, NIF, PKG, PREFIXES, RELATION_PROPERTIES, load_ontology
 
@@ -46,4 +47,5 @@ __all__ = [
     "run_query",
     "run_query_rdflib",
     "validate_base",
+    "write_store",
 ]

@@ -18,10 +18,12 @@ each: ``queries/NAME.rq`` starts with a comment line that describes it.
 from __future__ import annotations
 
 import importlib.resources
+import os
 import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 import pyoxigraph
@@ -48,10 +50,13 @@ __all__ = [
     "named_queries",
     "run_query",
     "run_query_rdflib",
+    "write_store",
 ]
 
 QueryKind = Literal["select", "ask", "construct"]
 TermKind = Literal["uri", "literal", "bnode"]
+#: The RDF syntaxes :func:`write_store` loads.
+RdfSyntax = Literal["turtle", "nt"]
 
 #: Datatypes a SPARQL result leaves out: plain and language-tagged strings.
 _STRING_TYPES: Final = frozenset({str(XSD.string), str(RDF.langString)})
@@ -160,6 +165,13 @@ class QueryStore:
         return cls(store)
 
     @classmethod
+    def read_only(cls, path: str | os.PathLike[str]) -> QueryStore:
+        """The store that :func:`write_store` wrote at ``path``, opened read-only: nothing is
+        parsed, the triples stay on disk. Several readers (threads or processes) may hold
+        one store at once. OSError when Oxigraph cannot open it (no store, damaged)."""
+        return cls(pyoxigraph.Store.read_only(os.fspath(path)))
+
+    @classmethod
     def from_graph(cls, graph: KnowledgeGraph) -> QueryStore:
         """A store of the triples of a graph built in memory (passed as N-Triples)."""
         store = pyoxigraph.Store()
@@ -209,6 +221,33 @@ class QueryStore:
         for triple in triples:
             graph.add(triple)
         return QueryResult("construct", graph=graph, truncated=truncated)
+
+
+def write_store(path: str | os.PathLike[str], data: bytes | str | Path, syntax: RdfSyntax) -> None:
+    """Load the triples of a Turtle or N-Triples document (its text, or the ``Path`` of its
+    UTF-8 file, read by Oxigraph as a stream) into a new on-disk Oxigraph store at ``path``
+    (a folder, created if needed, empty), all into the default graph.
+
+    Oxigraph's bulk loader writes the store's files directly; the store is closed on return,
+    so that it can be renamed and opened read-only (:meth:`QueryStore.read_only`).
+    ValueError names a syntax error; OSError a failed write.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    source = {"path": os.fspath(data)} if isinstance(data, Path) else {"input": data}
+    if isinstance(data, bytes):
+        source = {"input": data.removeprefix(b"\xef\xbb\xbf")}
+    rdf_format = (
+        pyoxigraph.RdfFormat.TURTLE if syntax == "turtle" else pyoxigraph.RdfFormat.N_TRIPLES
+    )
+    store = pyoxigraph.Store(os.fspath(path))
+    try:
+        store.bulk_load(**source, format=rdf_format)
+        store.flush()
+    except SyntaxError as exc:
+        raise ValueError(f"invalid {syntax}: {_one_line(exc)}") from None
+    finally:
+        del store  # closes RocksDB (pyoxigraph has no close())
 
 
 def run_query(
@@ -376,22 +415,29 @@ class _BlankNames:
 
     def __init__(self) -> None:
         self._names: dict[str, str] = {}
+        self._terms: dict[object, Term] = {}
 
     def label(self, key: str) -> str:
         return self._names.setdefault(key, f"b{len(self._names)}")
 
     def term(self, value: object) -> Term | None:
-        """A Term from a pyoxigraph term (None for unbound)."""
+        """A Term from a pyoxigraph term (None for unbound); one Term per distinct value of
+        a result, made once (a document name or a rule id recurs in many rows)."""
         if value is None:
             return None
+        found = self._terms.get(value)
+        if found is not None:
+            return found
         if isinstance(value, pyoxigraph.NamedNode):
-            return Term(value.value, "uri")
-        if isinstance(value, pyoxigraph.Literal):
-            language = value.language
-            return Term(value.value, "literal", value.datatype.value, language)
-        if isinstance(value, pyoxigraph.BlankNode):
-            return Term(self.label(value.value), "bnode")
-        raise QueryError(f"RDF-star triple terms are not supported in results: {value}")
+            term = Term(value.value, "uri")
+        elif isinstance(value, pyoxigraph.Literal):
+            term = Term(value.value, "literal", value.datatype.value, value.language)
+        elif isinstance(value, pyoxigraph.BlankNode):
+            term = Term(self.label(value.value), "bnode")
+        else:
+            raise QueryError(f"RDF-star triple terms are not supported in results: {value}")
+        self._terms[value] = term
+        return term
 
     def rdf(self, value: object) -> Node:
         """An rdflib term from a pyoxigraph term (for CONSTRUCT graphs)."""

@@ -13,6 +13,7 @@ Every error the user can fix is a :class:`~policykg.extract.PolicyKGError` (or a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -48,6 +49,7 @@ from policykg.graph import (
     validate_base,
 )
 from policykg.graph.build import GraphPlan
+from policykg.graph.query import RdfSyntax
 from policykg.graph.terms import Triple
 from policykg.graph.turtle import ntriples_part, turtle_header, turtle_part
 from policykg.graph.validate import ValidationReport, validate_graph
@@ -68,6 +70,7 @@ from .files import (
 from .html import DEFAULT_NODE_BUDGET, render_html
 from .push import Auth, GraphStore
 from .shards import ShardWriter, check_shard_folder
+from .stores import StoreWriter, open_store
 
 if TYPE_CHECKING:
     from .endpoint import SparqlServer
@@ -145,6 +148,8 @@ class BuildResult:
     exports: tuple[Path, ...] = ()
     #: The document pages written next to graph.html (``OUT/docs/<name>.html``), by name.
     document_pages: tuple[Path, ...] = ()
+    #: The store folder written (``build(store=...)``), None without one.
+    store: Path | None = None
 
     @cached_property
     def graph(self) -> KnowledgeGraph:
@@ -219,6 +224,7 @@ def build(
     allow_output_in_input: bool = False,
     shards: StrPath | None = None,
     max_nodes: int = DEFAULT_NODE_BUDGET,
+    store: StrPath | None = None,
 ) -> BuildResult:
     """Extract the documents, build one graph, write its files and ``OUT/graph.html``.
 
@@ -240,7 +246,10 @@ def build(
     ``title`` is the page heading (default: :func:`default_title`); ``encoding`` forces the
     decoding of text documents (default: detected). ``max_nodes`` is the most nodes
     graph.html draws (the most connected ones; 0: all); search on the page finds every
-    entity all the same.
+    entity all the same. ``store`` also writes the graph into an on-disk
+    Oxigraph store folder, which :func:`query` and :func:`serve` open without parsing
+    Turtle; it is checked before the extraction too, and replaced whole or not at all
+    (:mod:`.stores`).
     """
     if max_nodes < 0:
         raise UsageError(Errors.E160.format(value=max_nodes))
@@ -257,28 +266,36 @@ def build(
     check_output_folder(out, outputs, paths, documents, allow_output_in_input)
     if shards is not None:
         check_shard_folder(shards, paths, documents, allow_output_in_input)
-    extractions = _extract(documents, progress, encoding)
-    plan = GraphPlan(extractions, base)
-    names = tuple(ext.document for ext in plan.documents)
-    folders = [out, out / "docs", *([Path(shards)] if shards is not None else [])]
-    with _new_folders(folders), AtomicFiles() as atomic:
-        written = _write_graph(plan, out, chosen, atomic, shards)
-        view = written.view.to_networkx()
-        texts, mentions = written.view.documents(), written.view.mentions()
-        pages = document_pages(texts, mentions, view, graph_href=f"../{GRAPH_HTML}")
-        page = render_html(
-            view,
-            title=title if title is not None else default_title(names),
-            documents=texts,
-            mentions=mentions,
-            document_pages={name: href for name, (href, _) in pages.items()},
-            max_nodes=max_nodes,
-        )
-        html_path = out / GRAPH_HTML
-        atomic.write(html_path, page)
-        for href, text in pages.values():
-            atomic.write(out / href, text)
-        atomic.commit()
+    with contextlib.ExitStack() as stack:
+        writer = None
+        if store is not None:
+            writer = stack.enter_context(StoreWriter(store, out, paths, documents))
+        extractions = _extract(documents, progress, encoding)
+        plan = GraphPlan(extractions, base)
+        names = tuple(ext.document for ext in plan.documents)
+        folders = [out, out / "docs", *([Path(shards)] if shards is not None else [])]
+        with _new_folders(folders), AtomicFiles() as atomic:
+            written = _write_graph(plan, out, chosen, atomic, shards)
+            view = written.view.to_networkx()
+            texts, mentions = written.view.documents(), written.view.mentions()
+            pages = document_pages(texts, mentions, view, graph_href=f"../{GRAPH_HTML}")
+            page = render_html(
+                view,
+                title=title if title is not None else default_title(names),
+                documents=texts,
+                mentions=mentions,
+                document_pages={name: href for name, (href, _) in pages.items()},
+                max_nodes=max_nodes,
+            )
+            html_path = out / GRAPH_HTML
+            atomic.write(html_path, page)
+            for href, text in pages.values():
+                atomic.write(out / href, text)
+            if writer is not None:
+                _prepare_store(writer, written, atomic, base)
+            atomic.commit()
+        if writer is not None:
+            writer.commit()
     entities = sum(1 for _, kind in view.nodes(data="kind") if kind == "entity")
     relations = {
         (head, tail, kind) for head, tail, kind in view.edges(data="type") if kind != "mentionedIn"
@@ -295,6 +312,7 @@ def build(
         written.graph or (lambda: _read_back(written.files)),
         written.files,
         doc_paths,
+        None if writer is None else writer.path,
     )
 
 
@@ -361,6 +379,18 @@ def _write_graph(
             atomic.write(out / name, text)
     files = tuple(out / name for fmt in formats for name in EXPORT_FILES[fmt])
     return _Written(files, triples, view, graph)
+
+
+def _prepare_store(writer: StoreWriter, written: _Written, atomic: AtomicFiles, base: str) -> None:
+    """Load the store from the graph file the build streamed (not yet renamed into place),
+    or from the graph in memory when it wrote neither Turtle nor N-Triples."""
+    for path in written.files:
+        if path.suffix in (".ttl", ".nt"):
+            syntax: RdfSyntax = "turtle" if path.suffix == ".ttl" else "nt"
+            writer.prepare(atomic.flushed(path), syntax, written.triples, base)
+            return
+    assert written.graph is not None  # formats other than ttl and nt keep the graph
+    writer.prepare(exports.to_ntriples(written.graph), "nt", written.triples, base)
 
 
 def _read_back(files: Sequence[Path]) -> KnowledgeGraph:
@@ -488,10 +518,14 @@ def load_graph(path: StrPath) -> KnowledgeGraph:
 
 
 def load_store(path: StrPath) -> QueryStore:
-    """A graph read from a Turtle file into an Oxigraph store, for queries.
+    """A graph read from a Turtle file into an Oxigraph store, for queries, or a store
+    folder written by ``build(store=...)``, opened read-only (nothing is parsed).
 
-    :class:`OutputError` names an unusable file (as :func:`load_graph` does).
+    :class:`OutputError` names an unusable file (as :func:`load_graph` does) or folder
+    (E140 not a policykg store, E142 another format version, E144 Oxigraph cannot open it).
     """
+    if Path(path).is_dir():
+        return open_store(path)[0]
     try:
         return QueryStore.from_turtle(_read_utf8(path, Errors.E120).encode("utf-8"))
     except ValueError as exc:
@@ -516,11 +550,12 @@ def _read_utf8(path: StrPath, error: str) -> str:
 
 
 def query(graph_path: StrPath, sparql: str, max_rows: int | None = None) -> QueryResult:
-    """Run a SPARQL query on the graph in a Turtle file (policykg prefixes pre-bound).
+    """Run a SPARQL query on the graph in a Turtle file or a store folder (policykg prefixes
+    pre-bound).
 
-    The graph is loaded into an Oxigraph store (:func:`load_store`); ``max_rows`` cuts a
-    longer result (``QueryResult.truncated``). :class:`~policykg.graph.QueryError` (a
-    ``ValueError``) when the query is bad.
+    The graph is loaded into an Oxigraph store, or the store folder opened
+    (:func:`load_store`); ``max_rows`` cuts a longer result (``QueryResult.truncated``).
+    :class:`~policykg.graph.QueryError` (a ``ValueError``) when the query is bad.
     """
     if not sparql.strip():
         raise OutputError(Errors.E123)
@@ -549,28 +584,37 @@ def serve(
     workers: int = 2,
     log: Callable[[str], None] | None = None,
 ) -> SparqlServer:
-    """A read-only SPARQL endpoint on the graph in a Turtle file, bound but not yet serving.
+    """A read-only SPARQL endpoint on the graph in a Turtle file or a store folder, bound
+    but not yet serving.
 
     Call ``serve_forever()`` on the result (and ``close()`` after). The file is read once
-    and checked here; each of ``workers`` processes then loads its own copy. ``log`` is
-    called with one line per request. See :mod:`policykg.output.endpoint` for the limits.
+    and checked here; each of ``workers`` processes then loads its own copy. A store folder
+    (``build(store=...)``) is checked here and each worker opens it read-only: nothing is
+    parsed or copied. ``log`` is called with one line per request. See
+    :mod:`policykg.output.endpoint` for the limits.
     """
     from .endpoint import SparqlServer
 
     if timeout <= 0 or max_rows < 1 or workers < 1:
         raise OutputError(Errors.E125.format(timeout=timeout, max_rows=max_rows, workers=workers))
-    data = _read_utf8(graph_path, Errors.E120).encode("utf-8")
-    try:
-        triples = len(QueryStore.from_turtle(data))
-    except ValueError as exc:
-        raise OutputError(Errors.E121.format(path=os.fspath(graph_path), reason=exc)) from None
+    source: bytes | Path
+    if Path(graph_path).is_dir():
+        _, info = open_store(graph_path)
+        source, triples = Path(graph_path).resolve(), info.triples
+    else:
+        source = _read_utf8(graph_path, Errors.E120).encode("utf-8")
+        try:
+            triples = len(QueryStore.from_turtle(source))
+        except ValueError as exc:
+            name = os.fspath(graph_path)
+            raise OutputError(Errors.E121.format(path=name, reason=exc)) from None
     try:
         server = SparqlServer(host, port, timeout, max_rows, triples, log)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise OutputError(Errors.E126.format(host=host, port=port, reason=reason)) from None
     try:
-        server.start_workers(data, workers)
+        server.start_workers(source, workers)
     except BaseException:
         server.close()
         raise

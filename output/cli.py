@@ -220,6 +220,16 @@ def main(debug: bool) -> None:
     help="Most nodes graph.html draws: the documents and the most connected entities; its "
     "search still finds every entity. 0 draws them all.",
 )
+@click.option(
+    "--store",
+    "store_dir",
+    metavar="DIR",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Also write the graph into an Oxigraph store folder, which query and serve open "
+    "without parsing Turtle (for large graphs). DIR must be new, empty or a store written "
+    "by build; it is replaced whole or not at all.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
 def build(
     paths: tuple[str, ...],
@@ -231,6 +241,7 @@ def build(
     allow_output_in_input: bool,
     shards: Path | None,
     max_nodes: int,
+    store_dir: Path | None,
     quiet: bool,
 ) -> None:
     """Build OUT/graph.ttl (or the --format files) and OUT/graph.html from documents.
@@ -250,6 +261,7 @@ def build(
         policykg build seeds/ -o out/
         policykg build seeds/ -o out/ --format ttl --format graphml --format csv
         policykg build corpus/ -o out/ --shards shards/
+        policykg build seeds/ -o out/ --store out/store
     """
     from .api import build as build_files
 
@@ -268,6 +280,7 @@ def build(
         allow_output_in_input=allow_output_in_input,
         shards=shards,
         max_nodes=max_nodes,
+        store=store_dir,
     )
     files = [str(path) for path in (*result.exports, result.graph_html)]
     rdf = [f for f in files if f.rsplit(".", 1)[-1] in RDF_FORMATS]
@@ -278,6 +291,8 @@ def build(
         files.append(f"{len(result.document_pages)} document pages in {folder}/")
     if shards is not None:
         files.append(f"{result.documents} shards in {shards}/")
+    if result.store is not None:
+        files.append(f"the store {result.store}/")
     listed = ", ".join(files[:-1]) + f" and {files[-1]}"
     click.echo(
         f"Wrote {listed}: {result.documents} documents, {result.entities} entities, "
@@ -318,7 +333,7 @@ def extract(file: Path, as_json: bool, encoding: str | None) -> None:
 
 
 @main.command(context_settings=_CONTEXT)
-@click.argument("graph", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("graph", type=click.Path(exists=True, path_type=Path))
 @click.argument("sparql", required=False)
 @click.option(
     "-f",
@@ -356,9 +371,10 @@ def query(
     list_named: bool,
     fmt: str,
 ) -> None:
-    """Run a SPARQL query on a graph.ttl written by policykg build.
+    """Run a SPARQL query on a graph.ttl or a store folder written by policykg build.
 
-    The graph is loaded into Oxigraph. SELECT prints rows; ASK prints true or false
+    The graph is loaded into Oxigraph; a store folder (build --store) is opened read-only,
+    with nothing to parse. SELECT prints rows; ASK prints true or false
     ({"head": {}, "boolean": …} in JSON); CONSTRUCT and DESCRIBE print Turtle (JSON-LD with
     --format json). The prefixes pkg:, skos:, org:, prov:, dcterms:, nif:, foaf:, owl:, rdf:,
     rdfs:, xsd: are bound already. --list shows the named queries that come with policykg,
@@ -370,6 +386,7 @@ def query(
         policykg query out/graph.ttl -f tasks.rq --format csv
         policykg query out/graph.ttl --list
         policykg query out/graph.ttl --named task-targets
+        policykg query out/store --named deployers
     """  # noqa: E501
     from .api import list_queries, named_query
     from .api import query as run_query
@@ -553,9 +570,7 @@ def validate(graph: Path) -> None:
 
 
 @main.command(context_settings=_CONTEXT)
-@click.argument(
-    "graph", metavar="GRAPH.ttl", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("graph", metavar="GRAPH.ttl", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--host",
     default=SERVE_HOST,
@@ -599,6 +614,9 @@ def serve(
 ) -> None:
     """Serve a graph as a read-only SPARQL 1.1 endpoint until Ctrl-C.
 
+    GRAPH.ttl is a Turtle file written by build, which each worker loads, or a store folder
+    (build --store), which each worker opens read-only.
+
     GET /sparql?query=… or POST /sparql (an application/sparql-query body or a form with
     query=). Results as SPARQL JSON (default), XML, CSV or TSV, CONSTRUCT and DESCRIBE as
     Turtle or N-Triples, chosen by the Accept header; any origin may call it (CORS).
@@ -607,6 +625,7 @@ def serve(
     \b
     Example:
         policykg serve out/graph.ttl
+        policykg serve out/store --workers 4
         curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?l WHERE { ?s a pkg:Strategy ; skos:prefLabel ?l }' http://127.0.0.1:8765/sparql
     """  # noqa: E501
     import signal

@@ -16,7 +16,9 @@ Limits, so that one query cannot take the machine or the network:
   spent waiting for a free worker counts) gets 503 with a message, and its worker is killed
   (the only way to stop Oxigraph mid-query) and replaced; the replacement loads the graph
   again in the background, so until then fewer workers serve. A request that waits
-  ``timeout`` seconds for a free worker gets 503 too. Memory: one store per worker.
+  ``timeout`` seconds for a free worker gets 503 too. Memory: one store per worker, or,
+  served from a store folder (``policykg build --store``), none: each worker opens the
+  folder read-only, several readers of one store at once.
 * Size: at most ``max_rows`` rows (or triples) are sent; a longer result is cut and the
   response carries ``X-SPARQL-MaxRows: N`` (as Virtuoso does). A request body is at most
   1 MiB (413), a request line 64 KiB (414, the standard library's limit); a connection
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.resources
+import os
 import queue
 import signal
 import socket
@@ -41,6 +44,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
@@ -76,6 +80,8 @@ MAX_BODY: Final = 1 << 20
 _MODULE: Final = "policykg.output.endpoint"
 #: Seconds a worker may take to load the graph before the server gives up on it.
 LOAD_TIMEOUT: Final = 600.0
+#: What the workers load: Turtle bytes to parse, or a store folder to open read-only.
+GraphSource = bytes | Path
 
 #: Media types of each result format, the one sent first.
 MEDIA_TYPES: Final[dict[str, tuple[str, ...]]] = {
@@ -188,7 +194,12 @@ def _worker_main(fd: int, max_rows: int) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     conn = Connection(fd)
-    store = QueryStore.from_turtle(conn.recv_bytes())
+    kind = conn.recv()
+    payload = conn.recv_bytes()
+    if kind == "store":
+        store = QueryStore.read_only(os.fsdecode(payload))
+    else:
+        store = QueryStore.from_turtle(payload)
     conn.send(("ready", len(store)))
     while True:
         try:
@@ -224,10 +235,16 @@ class _Worker:
             )
         self.conn = Connection(ours.detach())
 
-    def load(self, turtle: bytes, timeout: float) -> bool:
-        """Send the graph; whether the worker loaded it within ``timeout`` seconds."""
+    def load(self, source: GraphSource, timeout: float) -> bool:
+        """Send the graph (or the store folder to open); whether the worker loaded it within
+        ``timeout`` seconds."""
         try:
-            self.conn.send_bytes(turtle)
+            if isinstance(source, bytes):
+                self.conn.send("turtle")
+                self.conn.send_bytes(source)
+            else:
+                self.conn.send("store")
+                self.conn.send_bytes(os.fsencode(source))
             return bool(self.conn.poll(timeout)) and self.conn.recv()[0] == "ready"
         except (EOFError, OSError):
             return False
@@ -256,18 +273,19 @@ class WorkerPool:
     """Worker processes that each hold the graph and answer one query at a time.
 
     A query that outlives its timeout has its worker killed and replaced (see the module
-    docstring).
+    docstring). ``source`` is the graph as Turtle (each worker parses it) or the path of a
+    store folder (each worker opens it read-only).
     """
 
-    def __init__(self, turtle: bytes, workers: int, max_rows: int) -> None:
-        self._turtle, self._max_rows = turtle, max_rows
+    def __init__(self, source: GraphSource, workers: int, max_rows: int) -> None:
+        self._source, self._max_rows = source, max_rows
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         started = [self._start() for _ in range(max(workers, 1))]  # they import in parallel
         for worker in started:
-            if not worker.load(turtle, LOAD_TIMEOUT):
+            if not worker.load(source, LOAD_TIMEOUT):
                 self.close()
                 raise OSError("a query worker could not load the graph; try fewer --workers")
             self._idle.put(worker)
@@ -322,7 +340,7 @@ class WorkerPool:
         fresh = self._start()
 
         def join_when_ready() -> None:
-            if fresh.load(self._turtle, LOAD_TIMEOUT) and not self._closed:
+            if fresh.load(self._source, LOAD_TIMEOUT) and not self._closed:
                 self._idle.put(fresh)
 
         threading.Thread(target=join_when_ready, daemon=True).start()
@@ -356,9 +374,10 @@ class SparqlServer(ThreadingHTTPServer):
         self.triples, self.log = triples, log
         self._pool: WorkerPool | None = None
 
-    def start_workers(self, turtle: bytes, workers: int) -> None:
-        """Start ``workers`` processes, each loading the graph from ``turtle``, and wait."""
-        self._pool = WorkerPool(turtle, workers, self.max_rows)
+    def start_workers(self, source: GraphSource, workers: int) -> None:
+        """Start ``workers`` processes, each loading the graph from ``source`` (Turtle, or
+        a store folder's path to open read-only), and wait."""
+        self._pool = WorkerPool(source, workers, self.max_rows)
 
     def run(self, sparql: str, accept: str | None) -> Response:
         """The response to one query, from a worker."""

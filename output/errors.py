@@ -94,6 +94,32 @@ class Errors:
         "(no limit) or more"
     )
 
+    # -- store folders (output/stores.py): E140-E149 -----------------------------------------
+    E140 = (
+        "E140 {path} is a folder but not a policykg store (it has no valid {marker}); give a "
+        "graph.ttl or a store folder written by policykg build --store"
+    )
+    E141 = (
+        "E141 store folder {path} exists and is not a policykg store (it has no {marker}), so "
+        "build will not replace it; give --store a new folder, an empty one or one written "
+        "by policykg build --store"
+    )
+    E142 = (
+        "E142 store {path} has format version {found}, this policykg reads version "
+        "{expected}; build it again with policykg build --store"
+    )
+    E143 = (
+        "E143 store {path} is busy: {holder} has it open to write; wait until it is done, "
+        "or give --store another folder"
+    )
+    E144 = "E144 cannot open store {path}: {reason}; build it again with policykg build --store"
+    E145 = "E145 cannot write store {path}: {reason}; check that its folder is writable"
+    E146 = "E146 store folder {path} is an existing file; give --store a folder"
+    E147 = (
+        "E147 store folder {store} {relation} {what} {path}, which replacing the store would "
+        "delete; give --store a folder of its own"
+    )
+
 
 class OutputError(PolicyKGError):
     """Output cannot be written where asked; the message says where and why.

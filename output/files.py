@@ -236,6 +236,15 @@ class AtomicFiles:
         except OSError as exc:
             raise _write_error(Path(path), exc) from exc
 
+    def flushed(self, path: StrPath) -> Path:
+        """The temporary file that holds the new ``path`` so far, flushed to it, to be read
+        before :meth:`commit` (a build loads its store from the graph file it streamed)."""
+        for temp, target, handle in self._open:
+            if target == Path(path):
+                handle.flush()
+                return temp
+        raise KeyError(f"{path} is not being written")
+
     def remove(self, path: StrPath) -> None:
         """Remove ``path`` at commit, after the renames (if it is there then)."""
         self._removed.append(Path(path))

@@ -700,7 +700,7 @@ USAGE_QUERY = (
         (
             ["query", "missing.ttl", "ASK {}"],
             2,
-            USAGE_QUERY + "Error: Invalid value for 'GRAPH': File 'missing.ttl' does not exist.\n",
+            USAGE_QUERY + "Error: Invalid value for 'GRAPH': Path 'missing.ttl' does not exist.\n",
         ),
         (
             ["query", "graph.ttl", "ASK {}", "--format", "yaml"],
@@ -831,7 +831,7 @@ def test_query_tsv_and_xml(graph_ttl: str) -> None:
             ["serve", "missing.ttl"],
             2,
             "Usage: policykg serve [OPTIONS] GRAPH.ttl\nTry 'policykg serve --help' for help."
-            "\n\nError: Invalid value for 'GRAPH.ttl': File 'missing.ttl' does not exist.\n",
+            "\n\nError: Invalid value for 'GRAPH.ttl': Path 'missing.ttl' does not exist.\n",
         ),
     ],
 )
@@ -1546,3 +1546,90 @@ def test_extract_refuses_unusable_documents_in_one_line(
         "",
         f"policykg: error: {message}\n",
     )
+
+
+# -- store folders (build --store, query and serve on a store) --------------------------------
+
+
+def test_build_with_a_store_then_query_it(workdir: Path, fake_rules: None) -> None:
+    result = invoke(["build", "docs", "-o", "out", "--store", "store", "--quiet"])
+    triples = len(build_graph([handmade("a.txt"), handmade("b.txt")]))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        f"Wrote out/graph.ttl ({triples} triples), out/graph.html, 2 document pages in "
+        "out/docs/ and the store store/: 2 documents, 3 entities, 2 relations.\n"
+    )
+    named = invoke(["query", "store", "--named", "deployers"])
+    assert (named.exit_code, named.stderr) == (0, "")
+    assert named.stdout == (
+        "who   tasks  example\n"
+        "----  -----  ----------------------\n"
+        "市委  1      着力推动经济高质量发展\n"
+    )
+    count = invoke(
+        ["query", "store", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"]
+    )
+    assert (count.exit_code, count.stdout_bytes) == (0, f"n\r\n{triples}\r\n".encode())
+
+
+def test_build_refuses_a_store_folder_it_did_not_write(workdir: Path, fake_rules: None) -> None:
+    (workdir / "mine").mkdir()
+    (workdir / "mine" / "thesis.docx").write_bytes(b"")
+    result = invoke(["build", "docs", "-o", "out", "--store", "mine"])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "policykg: error: E141 store folder mine exists and is not a policykg store (it has "
+        "no policykg-store.json), so build will not replace it; give --store a new folder, "
+        "an empty one or one written by policykg build --store\n",
+    )
+    assert os.listdir(workdir / "mine") == ["thesis.docx"]
+    assert not (workdir / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["query", "serve"])
+def test_query_and_serve_refuse_a_folder_that_is_not_a_store(workdir: Path, command: str) -> None:
+    args = [command, "docs", "ASK {}"] if command == "query" else [command, "docs", "--port", "0"]
+    result = invoke(args)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        "policykg: error: E140 docs is a folder but not a policykg store (it has no valid "
+        "policykg-store.json); give a graph.ttl or a store folder written by policykg build "
+        "--store\n",
+    )
+
+
+def test_serve_a_store_answers_over_loopback(workdir: Path, fake_rules: None) -> None:
+    assert invoke(["build", "docs", "-o", "out", "--store", "store", "-q"]).exit_code == 0
+    triples = len(build_graph([handmade("a.txt"), handmade("b.txt")]))
+    server = subprocess.Popen(
+        [*COMMAND, "serve", "store", "--port", "0", "--workers", "2", "--quiet"],
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watchdog = threading.Timer(120, server.kill)
+    watchdog.start()
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        found = re.fullmatch(
+            rf"Serving store \({triples} triples\) at (http://127\.0\.0\.1:\d+/sparql) "
+            r"\(read-only\); Ctrl-C stops\.\n",
+            first,
+        )
+        assert found, first
+        query = "SELECT ?l WHERE { ?e a pkg:Strategy ; skos:prefLabel ?l }"
+        request = urllib.request.Request(
+            f"{found[1]}?query={quote(query)}", headers={"Accept": "text/csv"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert (response.status, response.read()) == (200, "l\r\n乡村振兴战略\r\n".encode())
+        server.send_signal(signal.SIGINT)
+        rest, errors = server.communicate(timeout=60)
+    finally:
+        watchdog.cancel()
+        server.kill()
+    assert (server.returncode, rest, errors) == (0, "Stopped.\n", "")

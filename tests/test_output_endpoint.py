@@ -19,10 +19,11 @@ import pyoxigraph
 import pytest
 
 from policykg.extract import Extraction
-from policykg.graph import build_graph
+from policykg.graph import DEFAULT_BASE, build_graph
 from policykg.output import api
 from policykg.output.endpoint import MAX_BODY, SparqlServer, choose_format
 from policykg.output.errors import OutputError
+from policykg.output.stores import StoreWriter
 
 ID = "https://w3id.org/policykg/id/"
 ORG = ID + "entity/organization/9d6d23948b90"
@@ -518,3 +519,43 @@ def test_another_store_federates_a_query_to_it(server: SparqlServer) -> None:
         (pyoxigraph.NamedNode(STRATEGY), pyoxigraph.Literal("乡村振兴战略", language="zh")),
         (pyoxigraph.NamedNode(ORG), pyoxigraph.Literal("市委", language="zh")),
     ]
+
+
+# -- serving a store folder (policykg build --store) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def store_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    graph = build_graph([Extraction.from_json(TINY, TEXT)])
+    folder = tmp_path_factory.mktemp("serve-store") / "store"
+    with StoreWriter(folder, folder.parent / "out", [], []) as writer:
+        writer.prepare(graph.serialize(), "turtle", len(graph), DEFAULT_BASE)
+        writer.commit()
+    return folder
+
+
+def test_serve_a_store_folder_with_workers_reading_it_at_once(
+    store_folder: Path, graph_file: Path
+) -> None:
+    triples = len(api.load_store(graph_file))
+    for server in running(api.serve(store_folder, port=0, workers=2)):
+        assert server.triples == triples
+        pool = server._pool
+        assert pool is not None and len(pool._all) == 2
+        assert all(worker.process.poll() is None for worker in pool._all)
+        test_queries_run_at_the_same_time(server)  # six queries, two workers
+        assert get(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "text/csv") == (
+            200,
+            headers("text/csv; charset=utf-8", f"n\r\n{triples}\r\n".encode()),
+            f"n\r\n{triples}\r\n".encode(),
+        )
+
+
+def test_serve_refuses_a_folder_that_is_not_a_store(tmp_path: Path) -> None:
+    with pytest.raises(OutputError) as info:
+        api.serve(tmp_path, port=0)
+    assert str(info.value) == (
+        f"E140 {tmp_path} is a folder but not a policykg store (it has no valid "
+        "policykg-store.json); give a graph.ttl or a store folder written by policykg build "
+        "--store"
+    )
