@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from policykg.output import files
+from policykg.output.cache import CACHE_FOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "hailar_district_gov_work_report_2019.txt"
@@ -40,6 +41,18 @@ def previous(tmp_path: Path) -> dict[str, bytes]:
     for name, data in old.items():
         (out / name).write_bytes(data)
     return old
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """The files in ``out``, the extraction cache left out (after checking that it holds
+    only whole entries: no temporary file, each a JSON object)."""
+    cache = out / CACHE_FOLDER
+    if cache.exists():
+        for entry in cache.iterdir():
+            assert entry.suffix == ".json", entry.name
+            assert entry.read_bytes().startswith(b'{"format":1,'), entry.name
+            assert entry.read_bytes().endswith(b"}}"), entry.name
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.name != CACHE_FOLDER}
 
 
 def interrupt(tmp_path: Path, signum: int, after: str) -> subprocess.CompletedProcess[str]:
@@ -71,14 +84,14 @@ def test_a_build_interrupted_while_extracting_keeps_the_previous_outputs(
     assert (done.returncode, done.stdout) == (status, "")
     assert done.stderr.splitlines()[-1] == f"policykg: interrupted by {name}"
     assert "Traceback" not in done.stderr
-    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == previous
+    assert outputs(tmp_path / "out") == previous
 
 
 def test_a_build_interrupted_after_extracting_leaves_whole_files(
     tmp_path: Path, previous: dict[str, bytes]
 ) -> None:
     done = interrupt(tmp_path, signal.SIGINT, after=f"[{COPIES}/{COPIES}]")
-    out = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    out = outputs(tmp_path / "out")
     assert sorted(out) == ["graph.html", "graph.ttl"]  # no temporary file
     if done.returncode == 0:  # the signal came after the last rename: the new outputs
         assert done.stdout.startswith("Wrote out/graph.ttl")
