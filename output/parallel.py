@@ -91,12 +91,13 @@ class WorkerPool:
     def terminate(self) -> None:
         """Cancel the tasks not started and end the workers now (SIGTERM)."""
         executor = self._executor
-        executor.shutdown(wait=False, cancel_futures=True)
         stop = getattr(executor, "terminate_workers", None)  # Python 3.14
         if stop is not None:
             stop()
             return
+        # before shutdown(), which forgets them
         processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
                 process.terminate()
