@@ -97,12 +97,22 @@ class WorkerPool:
             return
         # before shutdown(), which forgets them
         processes = list((getattr(executor, "_processes", None) or {}).values())
+        manager = getattr(executor, "_executor_manager_thread", None)
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
                 process.terminate()
         for process in processes:
             process.join(timeout=5)
+        # A worker killed while sending a result leaves half a message in the result pipe,
+        # which the executor's thread would wait for forever (and the interpreter's exit with
+        # it): with the workers gone, closing this process's end of the pipe ends the wait.
+        results = getattr(executor, "_result_queue", None)
+        writer = getattr(results, "_writer", None)
+        if writer is not None and not any(process.is_alive() for process in processes):
+            writer.close()
+        if manager is not None:  # so that nothing of the pool runs at the interpreter's exit
+            manager.join(timeout=10)
 
 
 def _start_worker(initializer: Callable[[], None] | None) -> None:

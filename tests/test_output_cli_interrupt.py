@@ -55,10 +55,24 @@ def outputs(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in out.iterdir() if p.name != CACHE_FOLDER}
 
 
-def interrupt(tmp_path: Path, signum: int, after: str) -> subprocess.CompletedProcess[str]:
+def processes_in(folder: Path) -> list[int]:
+    """The processes whose current folder is ``folder`` (Linux; [] elsewhere)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if Path(os.readlink(entry / "cwd")) == folder:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def interrupt(
+    tmp_path: Path, signum: int, after: str, jobs: str = "2"
+) -> subprocess.CompletedProcess[str]:
     """Run the build, send ``signum`` once stderr shows ``after``, wait for the end."""
     proc = subprocess.Popen(
-        [*COMMAND, "build", "docs", "-o", "out"],
+        [*COMMAND, "build", "docs", "-o", "out", "--jobs", jobs],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -71,15 +85,23 @@ def interrupt(tmp_path: Path, signum: int, after: str) -> subprocess.CompletedPr
         if line.startswith(after):
             proc.send_signal(signum)
             break
-    stdout, rest = proc.communicate(timeout=120)
+    try:
+        stdout, rest = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in processes_in(tmp_path)}
+        proc.kill()
+        raise AssertionError(f"still running: main {proc.pid}, {left}") from None
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, "".join(seen) + rest)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_build_interrupted_while_extracting_keeps_the_previous_outputs(
-    tmp_path: Path, previous: dict[str, bytes], signum: int, status: int
+    tmp_path: Path, previous: dict[str, bytes], signum: int, status: int, jobs: str
 ) -> None:
-    done = interrupt(tmp_path, signum, after=f"[3/{COPIES}]")
+    """With --jobs 2 the signal goes to the main process only: it ends its workers."""
+    done = interrupt(tmp_path, signum, after=f"[3/{COPIES}]", jobs=jobs)
+    assert processes_in(tmp_path) == []  # no worker left behind
     name = signal.Signals(signum).name
     assert (done.returncode, done.stdout) == (status, "")
     assert done.stderr.splitlines()[-1] == f"policykg: interrupted by {name}"
