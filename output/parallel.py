@@ -104,6 +104,9 @@ class WorkerPool:
                 process.terminate()
         for process in processes:
             process.join(timeout=5)
+            if process.is_alive():  # SIGTERM is blocked while a worker writes a cache entry
+                process.kill()
+                process.join(timeout=5)
         # A worker killed while sending a result leaves half a message in the result pipe,
         # which the executor's thread would wait for forever (and the interpreter's exit with
         # it): with the workers gone, closing this process's end of the pipe ends the wait.
