@@ -45,6 +45,7 @@ __all__ = [
     "MAX_DOCUMENT_CHARS",
     "check_format",
     "display_name",
+    "document_text",
     "docx_text",
     "html_text",
     "is_document",
@@ -105,9 +106,15 @@ def read_document(path: str | os.PathLike[str], encoding: str | None = None) -> 
     ``encoding`` forces the decoding of ``.txt``, ``.md`` and ``.html`` files; it is ignored
     for ``.docx`` and ``.pdf``, which say their own.
     """
+    check_format(path)
+    return document_text(read_bytes(path), path, encoding)
+
+
+def document_text(data: bytes, path: str | os.PathLike[str], encoding: str | None = None) -> str:
+    """The text of a document's bytes ``data`` read from ``path`` (whose suffix says the
+    format), as :func:`read_document` gives it; for callers that need the bytes too."""
     suffix = check_format(path)
     name = os.fspath(path)
-    data = read_bytes(path)
     if not data:
         raise InputError(Errors.E004.format(name=name))
     if suffix == ".docx":

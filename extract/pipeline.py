@@ -47,9 +47,7 @@ from .resolve import (
 from .schema import EntityType
 from .structure import find_structure
 from .textview import make_view, paragraphs, sentences
-
-#: Bump when a change of rules or data changes what is extracted (caches key on it).
-PIPELINE_VERSION = "0.1.0"
+from .version import PIPELINE_VERSION as PIPELINE_VERSION
 
 _EXTENSIONS = (
     "policykg_text",
@@ -316,7 +314,10 @@ def to_extraction(doc: Doc, document: str) -> Extraction:
     if a.speaker is not None:
         metadata["publisher"] = entities[a.speaker].label
     _add_places(entities, metadata.get("spatial", ""))
-    return Extraction(document, text, entities, relations, metadata)
+    for ent in entities:  # in key order, as the JSON form has them: a cached copy is the same
+        ent.attributes = dict(sorted(ent.attributes.items()))
+        ent.merged = dict(sorted(ent.merged.items()))
+    return Extraction(document, text, entities, relations, dict(sorted(metadata.items())))
 
 
 def _merge_rules(

@@ -34,6 +34,8 @@ from policykg.extract import (
 )
 from policykg.extract.diagnose import Diagnosis, diagnose
 from policykg.extract.evaluate import Evaluation, evaluate, read_annotations
+from policykg.extract.formats import check_format, document_text
+from policykg.extract.reader import read_bytes
 from policykg.extract.rulestats import RuleStats, count_rules
 from policykg.graph import (
     DEFAULT_BASE,
@@ -56,6 +58,7 @@ from policykg.graph.validate import ValidationReport, validate_graph
 from policykg.graph.view import ViewCollector
 from policykg.graph.vocab import new_graph
 
+from .cache import CACHE_FOLDER, ExtractionCache, cache_key, decode_entry, encode_entry
 from .docview import document_pages
 from .errors import Errors, OutputError, UsageError
 from .files import (
@@ -68,6 +71,7 @@ from .files import (
     write_atomic,
 )
 from .html import DEFAULT_NODE_BUDGET, render_html
+from .parallel import WorkerPool, available_cores
 from .push import Auth, GraphStore
 from .shards import ShardWriter, check_shard_folder
 from .stores import StoreWriter, open_store
@@ -76,6 +80,7 @@ if TYPE_CHECKING:
     from .endpoint import SparqlServer
 
 __all__ = [
+    "CACHE_FOLDER",
     "EXPORT_FILES",
     "GRAPH_HTML",
     "GRAPH_TTL",
@@ -175,42 +180,145 @@ def extract_text(text: str, document: str = "<text>") -> Extraction:
 
 
 def extract_documents(
-    paths: Iterable[StrPath], progress: Progress | None = None, encoding: str | None = None
+    paths: Iterable[StrPath],
+    progress: Progress | None = None,
+    encoding: str | None = None,
+    jobs: int | None = 1,
+    cache: StrPath | None = None,
 ) -> list[Extraction]:
     """Extract every document that ``paths`` name (files, or folders searched for documents:
     .txt, .md, .html, .htm, .docx, .pdf).
 
     Each document is named by its file name, or by the end of its path where several share
     a file name (:func:`~policykg.output.files.document_names`). ``encoding`` forces the
-    decoding of text documents (default: detected).
+    decoding of text documents (default: detected). ``jobs`` worker processes extract the
+    documents (None: one per core; 1: in this process), the result is the same. ``cache`` is
+    a folder of cached extractions (:mod:`.cache`) to use and fill (default: none).
     """
     if encoding is not None:
         validate_encoding(encoding)
-    return _extract(collect_documents(paths), progress, encoding)
+    workers = _jobs(jobs)
+    store = ExtractionCache(cache).create() if cache is not None else None
+    return _extract(collect_documents(paths), progress, encoding, workers, store)
+
+
+def _jobs(jobs: int | None) -> int:
+    """The number of worker processes asked for (None: one per core); E152 below 1."""
+    if jobs is None:
+        return available_cores()
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise OutputError(Errors.E152.format(jobs=jobs))
+    return jobs
 
 
 def _extract(
-    documents: Sequence[Path], progress: Progress | None, encoding: str | None
+    documents: Sequence[Path],
+    progress: Progress | None,
+    encoding: str | None,
+    jobs: int = 1,
+    cache: ExtractionCache | None = None,
 ) -> list[Extraction]:
-    """The extractions of ``documents``, named by :func:`document_names`, in order."""
+    """The extractions of ``documents``, named by :func:`document_names`, in order.
+
+    Cached extractions are taken from ``cache``; the others are extracted in ``jobs``
+    worker processes (in this process when there is only one to do or ``jobs`` is 1) and
+    stored in it. Results, errors (the first bad document in order) and the calls of
+    ``progress`` are the same whatever ``jobs`` is.
+    """
     names = document_names(documents)
+    found: list[Extraction | None] = [
+        _cached(path, name, encoding, cache) for path, name in zip(documents, names, strict=True)
+    ]
+    todo = [
+        (path, name, encoding, cache)
+        for (path, name), hit in zip(zip(documents, names, strict=True), found, strict=True)
+        if hit is None
+    ]
+    workers = min(jobs, len(todo))
     extractions = []
-    for done, (path, name) in enumerate(zip(documents, names, strict=True), start=1):
-        extractions.append(extract_text(read_document(path, encoding), name))
-        if progress is not None:
-            progress(done, len(documents), name)
+    with contextlib.ExitStack() as stack:
+        if workers > 1:
+            pool = stack.enter_context(WorkerPool(workers, _start_worker))
+            fresh: Iterator[Extraction] = (
+                decode_entry(payload, key, name)
+                for (_, name, _, _), (key, payload) in zip(
+                    todo, pool.map(_extract_in_worker, todo), strict=True
+                )
+            )
+        else:
+            fresh = (_extract_document(*task) for task in todo)
+        for done, (hit, name) in enumerate(zip(found, names, strict=True), start=1):
+            extractions.append(hit if hit is not None else next(fresh))
+            if progress is not None:
+                progress(done, len(documents), name)
     return extractions
 
 
+def _cached(
+    path: Path, name: str, encoding: str | None, cache: ExtractionCache | None
+) -> Extraction | None:
+    """The cached extraction of the document at ``path``, if any (None without a cache, or
+    when the file cannot be read: extracting it will say why)."""
+    if cache is None:
+        return None
+    try:
+        key = cache_key(read_bytes(path), path, encoding)
+    except InputError:
+        return None
+    return cache.load(key, name)
+
+
+def _extract_document(
+    path: Path, name: str, encoding: str | None, cache: ExtractionCache | None
+) -> Extraction:
+    """Read and extract one document (in this process), and store it in ``cache``."""
+    key, extraction = _read_and_extract(path, name, encoding)
+    if cache is not None:
+        cache.store(key, extraction)
+    return extraction
+
+
+def _extract_in_worker(
+    task: tuple[Path, str, str | None, ExtractionCache | None],
+) -> tuple[str, bytes]:
+    """:func:`_extract_document` in a worker process: the cache key and the entry's bytes
+    (compact JSON, what the cache holds), which the main process decodes."""
+    path, name, encoding, cache = task
+    key, extraction = _read_and_extract(path, name, encoding)
+    if cache is not None:
+        return key, cache.store(key, extraction)
+    return key, encode_entry(key, extraction)
+
+
+def _read_and_extract(path: Path, name: str, encoding: str | None) -> tuple[str, Extraction]:
+    """The cache key and the extraction of the document at ``path`` (read once)."""
+    check_format(path)
+    data = read_bytes(path)
+    extraction = extract_text(document_text(data, path, encoding), name)
+    return cache_key(data, path, encoding), extraction
+
+
+def _start_worker() -> None:
+    """Load the spaCy pipeline once in a worker process."""
+    from policykg.extract.pipeline import make_nlp
+
+    make_nlp()
+
+
 def rule_stats(
-    paths: Iterable[StrPath], progress: Progress | None = None, encoding: str | None = None
+    paths: Iterable[StrPath],
+    progress: Progress | None = None,
+    encoding: str | None = None,
+    jobs: int | None = 1,
+    cache: StrPath | None = None,
 ) -> RuleStats:
     """How often each rule fired on the documents ``paths`` name, and which never did.
 
     Documents are collected, named and extracted as :func:`build` does them (``progress``
-    is called after each); see :mod:`policykg.extract.rulestats` for what is counted.
+    is called after each; ``jobs`` and ``cache`` as in :func:`extract_documents`); see
+    :mod:`policykg.extract.rulestats` for what is counted.
     """
-    return count_rules(extract_documents(paths, progress, encoding))
+    return count_rules(extract_documents(paths, progress, encoding, jobs, cache))
 
 
 def build(
@@ -225,6 +333,8 @@ def build(
     shards: StrPath | None = None,
     max_nodes: int = DEFAULT_NODE_BUDGET,
     store: StrPath | None = None,
+    jobs: int | None = 1,
+    cache: StrPath | bool = True,
 ) -> BuildResult:
     """Extract the documents, build one graph, write its files and ``OUT/graph.html``.
 
@@ -249,7 +359,11 @@ def build(
     entity all the same. ``store`` also writes the graph into an on-disk
     Oxigraph store folder, which :func:`query` and :func:`serve` open without parsing
     Turtle; it is checked before the extraction too, and replaced whole or not at all
-    (:mod:`.stores`).
+    (:mod:`.stores`). ``jobs`` worker processes extract the
+    documents (None: one per core; 1: in this process); the files are the same bytes
+    whatever it is. ``cache`` keeps each document's extraction in ``OUT/.policykg-cache/``
+    (True), in a folder given, or nowhere (False), so that a rebuild extracts only the
+    documents that changed (see :mod:`.cache`).
     """
     if max_nodes < 0:
         raise UsageError(Errors.E160.format(value=max_nodes))
@@ -270,7 +384,9 @@ def build(
         writer = None
         if store is not None:
             writer = stack.enter_context(StoreWriter(store, out, paths, documents))
-        extractions = _extract(documents, progress, encoding)
+        workers = _jobs(jobs)
+        cached = _build_cache(out, cache)
+        extractions = _extract(documents, progress, encoding, workers, cached)
         plan = GraphPlan(extractions, base)
         names = tuple(ext.document for ext in plan.documents)
         folders = [out, out / "docs", *([Path(shards)] if shards is not None else [])]
@@ -430,6 +546,16 @@ def _remove_empty(folders: list[Path]) -> None:
     for folder in reversed(folders):
         with suppress(OSError):
             folder.rmdir()
+
+
+def _build_cache(out: Path, cache: StrPath | bool) -> ExtractionCache | None:
+    """The cache of a build into ``out``: ``OUT/.policykg-cache/`` (made when first
+    written), a folder given (made now), or None."""
+    if cache is True:
+        return ExtractionCache(out / CACHE_FOLDER)
+    if cache is False:
+        return None
+    return ExtractionCache(cache).create()
 
 
 def _export_formats(formats: Iterable[str]) -> list[str]:

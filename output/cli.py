@@ -19,9 +19,12 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Never
 
 import click
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 __all__ = ["main"]
 
@@ -150,6 +153,53 @@ def encoding_option(function: Any) -> Any:
     )(function)
 
 
+def jobs_option(function: Any) -> Any:
+    """The --jobs option of the commands that extract many documents."""
+    return click.option(
+        "-j",
+        "--jobs",
+        metavar="N",
+        type=click.IntRange(1),
+        default=None,
+        help="Extract the documents in N worker processes; 1 extracts in this process; the "
+        "output is the same  [default: one per core]",
+    )(function)
+
+
+class ProgressReport:
+    """The progress of an extraction on stderr: a bar with documents per second when stderr
+    is a terminal (tqdm, imported only then), otherwise a line ``[done/total] name`` per
+    document; nothing when ``quiet``."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: tqdm[Never] | None = None
+        self.terminal = not quiet and sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if self.quiet:
+            return
+        if not self.terminal:
+            click.echo(f"[{done}/{total}] {name}", err=True)
+            return
+        bar = self.bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="doc", desc="Extracting", file=sys.stderr)
+            self.bar = bar
+        bar.set_postfix_str(name, refresh=False)
+        bar.update(done - bar.n)
+        if done == total:
+            self.close()
+
+    def close(self) -> None:
+        """End the bar (after the last document, or when the command stops early)."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 @click.group(cls=PolicyKGGroup, context_settings=_CONTEXT)
 @click.version_option(package_name="policykg", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="Show the traceback of an error, not one line.")
@@ -230,6 +280,17 @@ def main(debug: bool) -> None:
     "without parsing Turtle (for large graphs). DIR must be new, empty or a store written "
     "by build; it is replaced whole or not at all.",
 )
+@jobs_option
+@click.option(
+    "--cache",
+    "cache_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep each document's extraction in DIR, so that the next build extracts only the "
+    "documents that changed  [default: OUT/.policykg-cache]",
+)
+@click.option("--no-cache", is_flag=True, help="Extract every document; read and write no cache.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
 def build(
     paths: tuple[str, ...],
@@ -242,6 +303,9 @@ def build(
     shards: Path | None,
     max_nodes: int,
     store_dir: Path | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Build OUT/graph.ttl (or the --format files) and OUT/graph.html from documents.
@@ -263,25 +327,29 @@ def build(
         policykg build corpus/ -o out/ --shards shards/
         policykg build seeds/ -o out/ --store out/store
     """
+    if no_cache and cache_dir is not None:
+        raise click.UsageError("give --cache DIR or --no-cache, not both")
     from .api import build as build_files
 
-    def progress(done: int, total: int, name: str) -> None:
-        if not quiet:
-            click.echo(f"[{done}/{total}] {name}", err=True)
-
-    result = build_files(
-        paths,
-        out_dir,
-        base=DEFAULT_BASE_IRI if base is None else base,
-        title=title,
-        progress=progress,
-        formats=formats or EXPORT_FORMATS[:1],
-        encoding=encoding,
-        allow_output_in_input=allow_output_in_input,
-        shards=shards,
-        max_nodes=max_nodes,
-        store=store_dir,
-    )
+    progress = ProgressReport(quiet)
+    try:
+        result = build_files(
+            paths,
+            out_dir,
+            base=DEFAULT_BASE_IRI if base is None else base,
+            title=title,
+            progress=progress,
+            formats=formats or EXPORT_FORMATS[:1],
+            encoding=encoding,
+            allow_output_in_input=allow_output_in_input,
+            jobs=jobs,
+            cache=False if no_cache else True if cache_dir is None else cache_dir,
+            shards=shards,
+            max_nodes=max_nodes,
+            store=store_dir,
+        )
+    finally:
+        progress.close()
     files = [str(path) for path in (*result.exports, result.graph_html)]
     rdf = [f for f in files if f.rsplit(".", 1)[-1] in RDF_FORMATS]
     if rdf:
@@ -519,8 +587,25 @@ def eval_(gold: Path, pred: Path, show_errors: bool, text_file: Path | None, as_
     help="Print the counts as one JSON object (documents, rules, never_fired).",
 )
 @encoding_option
+@jobs_option
+@click.option(
+    "--cache",
+    "cache_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Take the extractions found in DIR (such as a build's OUT/.policykg-cache) and "
+    "keep the others there  [default: no cache]",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not report progress on stderr.")
-def stats(paths: tuple[str, ...], as_json: bool, encoding: str | None, quiet: bool) -> None:
+def stats(
+    paths: tuple[str, ...],
+    as_json: bool,
+    encoding: str | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    quiet: bool,
+) -> None:
     """Count how often each extraction rule fired on documents.
 
     Documents are read as policykg build reads them. Per rule id: in how many documents it
@@ -536,11 +621,11 @@ def stats(paths: tuple[str, ...], as_json: bool, encoding: str | None, quiet: bo
 
     from .api import rule_stats
 
-    def progress(done: int, total: int, name: str) -> None:
-        if not quiet:
-            click.echo(f"[{done}/{total}] {name}", err=True)
-
-    result = rule_stats(paths, progress=progress, encoding=encoding)
+    progress = ProgressReport(quiet)
+    try:
+        result = rule_stats(paths, progress, encoding, jobs, cache_dir)
+    finally:
+        progress.close()
     if as_json:
         _emit(json.dumps(rule_stats_to_json(result), ensure_ascii=False, indent=2) + "\n")
     else:

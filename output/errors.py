@@ -119,6 +119,17 @@ class Errors:
         "E147 store folder {store} {relation} {what} {path}, which replacing the store would "
         "delete; give --store a folder of its own"
     )
+    # -- the extraction cache and worker processes (output/cache.py, output/parallel.py):
+    # E150-E159 ----------------------------------------------------------------------------
+    E150 = (
+        "E150 cannot use {path} as the extraction cache: {reason}; give another folder with "
+        "--cache, or --no-cache"
+    )
+    E151 = (
+        "E151 a worker process ended while extracting ({reason}), perhaps out of memory; run "
+        "again with fewer --jobs (--jobs 1 extracts in this process)"
+    )
+    E152 = "E152 invalid number of jobs {jobs}; give at least 1 (or leave it out for every core)"
 
 
 class OutputError(PolicyKGError):

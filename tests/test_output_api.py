@@ -21,6 +21,7 @@ from policykg.extract.rules import rule_catalogue
 from policykg.graph import QueryError, build_graph, exports
 from policykg.output import api
 from policykg.output.api import (
+    CACHE_FOLDER,
     GRAPH_HTML,
     GRAPH_TTL,
     ShowResult,
@@ -44,6 +45,14 @@ from policykg.output.errors import OutputError
 from policykg.output.html import render_html
 
 TEXT = "市委强调，一要着力推动经济高质量发展，实施乡村振兴战略。"
+
+
+def outputs(folder: Path) -> list[str]:
+    """The names in ``folder`` (none if it does not exist), sorted, the extraction cache
+    left out: documents extracted before a failure stay cached."""
+    if not folder.exists():
+        return []
+    return sorted(name for name in os.listdir(folder) if name != CACHE_FOLDER)
 
 
 def _mention(label: str) -> dict[str, Any]:
@@ -134,7 +143,7 @@ def test_build_writes_turtle_and_html_of_the_graph(
     assert result.graph_html.read_bytes() == page.encode("utf-8")
     assert result.document_pages == (out / "docs" / "c.html",)
     assert (out / "docs" / "c.html").read_text("utf-8") == pages["c.txt"][1]
-    assert sorted(os.listdir(out)) == ["docs", "graph.html", "graph.ttl"]
+    assert outputs(out) == ["docs", "graph.html", "graph.ttl"]
     assert os.listdir(out / "docs") == ["c.html"]
 
 
@@ -209,6 +218,184 @@ def test_build_stops_at_an_unreadable_document_and_writes_nothing(
     with pytest.raises(InputError) as info:
         build([docs], tmp_path / "out")
     assert str(info.value) == f"E004 {empty} is empty; give a document that contains text"
+    assert outputs(tmp_path / "out") == []  # the extraction cache at most
+
+
+# -- jobs and the extraction cache ---------------------------------------------------------
+
+
+@pytest.fixture
+def extracted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Like ``calls``, for documents that start with ``TEXT`` (the handmade extraction, on the
+    document's own text): the names extracted in this process."""
+    seen: list[str] = []
+
+    def fake_extract(text: str, document: str = "<text>") -> Extraction:
+        assert text.startswith(TEXT)
+        seen.append(document)
+        extraction = handmade(document)
+        extraction.text = text
+        return extraction
+
+    monkeypatch.setattr(api, "extract_text", fake_extract)
+    return seen
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and CACHE_FOLDER not in path.parts
+    }
+
+
+def test_jobs_2_writes_the_same_bytes_and_reports_the_same_progress_as_jobs_1(
+    tmp_path: Path,
+) -> None:
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    reports: dict[int, list[tuple[int, int, str]]] = {1: [], 2: []}
+    for jobs, report in reports.items():
+        out = tmp_path / f"jobs{jobs}"
+        build([seeds], out, jobs=jobs, cache=False, progress=lambda *a, r=report: r.append(a))
+    first, second = _files(tmp_path / "jobs1"), _files(tmp_path / "jobs2")
+    assert sorted(first) == [
+        "docs/000_e07ead4074b87c09.html",
+        "docs/hailar_district_gov_work_report_2019.html",
+        GRAPH_HTML,
+        GRAPH_TTL,
+    ]
+    assert first == second
+    assert (
+        reports[1]
+        == reports[2]
+        == [
+            (1, 2, "000_e07ead4074b87c09.txt"),
+            (2, 2, "hailar_district_gov_work_report_2019.txt"),
+        ]
+    )
+    assert not (tmp_path / "jobs1" / CACHE_FOLDER).exists()
+
+
+def test_a_rebuild_extracts_only_the_document_that_changed(
+    docs: Path, tmp_path: Path, extracted: list[str]
+) -> None:
+    out = tmp_path / "out"
+    build([docs], out)
+    assert extracted == ["a/report.txt", "b/report.txt", "c.txt"]
+    entries = sorted((out / CACHE_FOLDER).iterdir())
+    assert len(entries) == 1  # three documents with the same bytes: one entry
+    before = _files(out)
+    build([docs], out)
+    assert extracted == ["a/report.txt", "b/report.txt", "c.txt"]  # nothing extracted again
+    assert _files(out) == before
+    (docs / "b" / "report.txt").write_text(TEXT + "\n第二版。", encoding="utf-8")
+    build([docs], out)
+    assert extracted[3:] == ["b/report.txt"]
+    assert len(list((out / CACHE_FOLDER).iterdir())) == 2
+    assert _files(out) != before
+    assert (out / GRAPH_TTL).read_text(encoding="utf-8").count("第二版") == 1
+
+
+def test_a_cache_hit_in_a_build_with_jobs_starts_no_worker(
+    docs: Path, tmp_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build([docs], out, jobs=1)
+    before = _files(out)
+
+    def no_pool(*args: object) -> None:
+        raise AssertionError("a pool was started")
+
+    monkeypatch.setattr(api, "WorkerPool", no_pool)
+    build([docs], out, jobs=2)
+    assert _files(out) == before
+    assert extracted == ["a/report.txt", "b/report.txt", "c.txt"]
+
+
+def test_a_corrupt_cache_entry_is_extracted_again(
+    docs: Path, tmp_path: Path, extracted: list[str]
+) -> None:
+    out = tmp_path / "out"
+    build([docs / "c.txt"], out)
+    before = _files(out)
+    (entry,) = (out / CACHE_FOLDER).iterdir()
+    good = entry.read_bytes()
+    entry.write_bytes(good[: len(good) // 2])
+    build([docs / "c.txt"], out)
+    assert extracted == ["c.txt", "c.txt"]
+    assert entry.read_bytes() == good
+    assert _files(out) == before
+
+
+def test_a_new_pipeline_version_extracts_again(
+    docs: Path, tmp_path: Path, extracted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policykg.extract import version
+
+    out = tmp_path / "out"
+    build([docs / "c.txt"], out)
+    build([docs / "c.txt"], out)
+    assert extracted == ["c.txt"]
+    monkeypatch.setattr(version, "PIPELINE_VERSION", "9.9.9")
+    version.pipeline_fingerprint.cache_clear()
+    try:
+        build([docs / "c.txt"], out)
+    finally:
+        monkeypatch.undo()
+        version.pipeline_fingerprint.cache_clear()
+    assert extracted == ["c.txt", "c.txt"]
+    assert len(list((out / CACHE_FOLDER).iterdir())) == 2
+
+
+def test_the_cache_can_be_elsewhere_or_off(
+    docs: Path, tmp_path: Path, extracted: list[str]
+) -> None:
+    build([docs / "c.txt"], tmp_path / "off", cache=False)
+    assert outputs(tmp_path / "off") == ["docs", GRAPH_HTML, GRAPH_TTL]
+    assert not (tmp_path / "off" / CACHE_FOLDER).exists()
+    shared = tmp_path / "shared" / "cache"
+    build([docs / "c.txt"], tmp_path / "one", cache=shared)
+    build([docs / "c.txt"], tmp_path / "two", cache=shared)
+    assert extracted == ["c.txt", "c.txt"]  # --no-cache, then the shared cache once
+    assert not (tmp_path / "one" / CACHE_FOLDER).exists()
+    assert len(list(shared.iterdir())) == 1
+    assert _files(tmp_path / "one") == _files(tmp_path / "two") == _files(tmp_path / "off")
+
+
+def test_extract_documents_and_rule_stats_take_jobs_and_a_cache(
+    docs: Path, tmp_path: Path, extracted: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    first = api.extract_documents([docs], cache=cache)
+    again = api.extract_documents([docs], jobs=2, cache=cache)
+    assert extracted == ["a/report.txt", "b/report.txt", "c.txt"]
+    assert again == first
+    assert rule_stats([docs], jobs=2, cache=cache) == rule_stats([docs])
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bad_document_is_the_same_coded_error_with_any_jobs(
+    docs: Path, tmp_path: Path, extracted: list[str], jobs: int
+) -> None:
+    (docs / "d.txt").write_bytes(b"")
+    (docs / "e.txt").write_bytes(b"\x00\x01")
+    with pytest.raises(InputError) as info:
+        build([docs], tmp_path / "out", jobs=jobs)
+    assert type(info.value) is InputError
+    assert str(info.value) == f"E004 {docs / 'd.txt'} is empty; give a document that contains text"
+    assert outputs(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("jobs", [0, -1, True, 1.5])
+def test_jobs_below_one_is_an_error(docs: Path, tmp_path: Path, jobs: Any) -> None:
+    message = (
+        f"E152 invalid number of jobs {jobs}; give at least 1 (or leave it out for every core)"
+    )
+    with pytest.raises(OutputError) as info:
+        build([docs], tmp_path / "out", jobs=jobs)
+    assert str(info.value) == message
+    with pytest.raises(OutputError):
+        api.extract_documents([docs], jobs=jobs)
     assert not (tmp_path / "out").exists()
 
 
@@ -234,7 +421,7 @@ def test_failed_write_leaves_the_previous_build_intact(
         "check that the folder exists and is writable"
     )
     assert {name: (out / name).read_bytes() for name in before} == before
-    assert sorted(os.listdir(out)) == ["docs", "graph.html", "graph.ttl"]
+    assert outputs(out) == ["docs", "graph.html", "graph.ttl"]
     assert os.listdir(out / "docs") == ["c.html"]  # no temporary file left, no new page
 
 
@@ -565,7 +752,7 @@ def test_build_writes_the_files_of_each_format_once_in_order(
     assert result.exports == tuple(out / name for name in names)
     assert result.paths == (*result.exports, out / GRAPH_HTML, out / "docs" / "c.html")
     assert result.graph_ttl is None
-    assert sorted(os.listdir(out)) == sorted([*names, GRAPH_HTML, "docs"])
+    assert outputs(out) == sorted([*names, GRAPH_HTML, "docs"])
     assert (out / "graph.jsonld").read_text(encoding="utf-8") == exports.to_jsonld(graph)
     assert result.triples == len(graph)
 
@@ -576,7 +763,7 @@ def test_build_default_format_is_turtle(docs: Path, tmp_path: Path, calls: list[
     assert result.graph_ttl == tmp_path / "out" / GRAPH_TTL
     only_html = build([docs / "c.txt"], tmp_path / "html", formats=[])
     assert (only_html.exports, only_html.graph_ttl) == ((), None)
-    assert sorted(os.listdir(tmp_path / "html")) == ["docs", GRAPH_HTML]
+    assert outputs(tmp_path / "html") == ["docs", GRAPH_HTML]
 
 
 def test_render_exports_names_each_file() -> None:

@@ -33,6 +33,7 @@ from policykg.extract.rules import RuleInfo
 from policykg.graph import DEFAULT_BASE, build_graph, exports
 from policykg.output import api, endpoint, results
 from policykg.output import html as html_view
+from policykg.output.cache import CACHE_FOLDER
 from policykg.output.cli import (
     DEFAULT_BASE_IRI,
     EXPORT_FORMATS,
@@ -43,6 +44,7 @@ from policykg.output.cli import (
     SERVE_PORT,
     SERVE_TIMEOUT,
     SERVE_WORKERS,
+    ProgressReport,
     main,
 )
 from policykg.output.docview import document_pages
@@ -62,9 +64,18 @@ HEAVY = (
     "pyoxigraph",
     "policykg.extract",
     "policykg.graph",
+    "tqdm",
 )
 
 TEXT = "市委强调，一要着力推动经济高质量发展，实施乡村振兴战略。"
+
+
+def outputs(folder: Path) -> list[str]:
+    """The names in ``folder`` (none if it does not exist), sorted, the extraction cache
+    left out: documents extracted before a failure stay cached."""
+    if not folder.exists():
+        return []
+    return sorted(name for name in os.listdir(folder) if name != CACHE_FOLDER)
 
 
 def invoke(args: list[str], input: str | None = None) -> Result:
@@ -174,7 +185,7 @@ def test_build_seeds_reports_progress_and_a_summary(seed_runs: SeedRuns) -> None
     assert summary["ttl"] == f"{out}/graph.ttl" and summary["html"] == f"{out}/graph.html"
     assert int(summary["documents"]) == len(names) == 2
     assert int(summary["entities"]) > 0 and int(summary["relations"]) > 0
-    assert sorted(os.listdir(out)) == ["docs", "graph.html", "graph.ttl"]
+    assert outputs(out) == ["docs", "graph.html", "graph.ttl"]
     assert sorted(os.listdir(out / "docs")) == [
         "000_e07ead4074b87c09.html",
         "hailar_district_gov_work_report_2019.html",
@@ -292,6 +303,16 @@ def test_readme_documents_every_command() -> None:
         assert f"policykg {name}" in commands, name
 
 
+@pytest.mark.parametrize("name", ["build", "stats"])
+def test_readme_documents_every_option_of_build_and_stats(name: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    for param in main.commands[name].params:
+        if isinstance(param, click.Option):
+            documented = (f"`{opt}" in section or f" {opt} " in section for opt in param.opts)
+            assert any(documented), (name, param.opts)
+
+
 def test_version() -> None:
     result = invoke(["--version"])
     assert (result.exit_code, result.stdout) == (0, "policykg 0.1.0\n")
@@ -380,6 +401,96 @@ def test_build_names_documents_that_share_a_file_name(workdir: Path, fake_rules:
     assert result.stderr == "[1/3] docs/a.txt\n[2/3] b.txt\n[3/3] more/a.txt\n"
 
 
+def test_build_with_jobs_and_the_cache(workdir: Path, fake_rules: None) -> None:
+    triples = len(build_graph([handmade("a.txt"), handmade("b.txt")]))
+    summary = (
+        f"Wrote out/graph.ttl ({triples} triples), out/graph.html and 2 document pages in "
+        "out/docs/: 2 documents, 3 entities, 2 relations.\n"
+    )
+    outputs_of = {}
+    for args in (["--jobs", "1", "--no-cache"], ["-j", "2"], ["--jobs", "2"], []):
+        result = invoke(["build", "docs", "-o", "out", *args])
+        assert (result.exit_code, result.stdout) == (0, summary), args
+        assert result.stderr == "[1/2] a.txt\n[2/2] b.txt\n"
+        outputs_of[" ".join(args)] = {
+            name: (workdir / "out" / name).read_bytes() for name in ("graph.ttl", "graph.html")
+        }
+    assert len({json.dumps({k: v.hex() for k, v in o.items()}) for o in outputs_of.values()}) == 1
+    assert len(os.listdir(workdir / "out" / CACHE_FOLDER)) == 1  # a.txt and b.txt: same bytes
+    result = invoke(["build", "docs", "-o", "elsewhere", "--cache", "cache", "-q"])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert outputs(workdir / "elsewhere") == ["docs", "graph.html", "graph.ttl"]
+    assert not (workdir / "elsewhere" / CACHE_FOLDER).exists()
+    assert len(os.listdir(workdir / "cache")) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--jobs", "0"],
+            "Error: Invalid value for '-j' / '--jobs': 0 is not in the range x>=1.\n",
+        ),
+        (["--cache", "c", "--no-cache"], "Error: give --cache DIR or --no-cache, not both\n"),
+    ],
+)
+def test_build_jobs_and_cache_usage_errors(workdir: Path, args: list[str], message: str) -> None:
+    result = invoke(["build", "docs", "-o", "out", *args])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Usage: policykg build [OPTIONS] PATH...\nTry 'policykg build --help' for help.\n\n"
+        + message
+    )
+    assert not (workdir / "out").exists()
+
+
+def test_build_with_an_unusable_cache_folder(workdir: Path, fake_rules: None) -> None:
+    (workdir / "taken").write_text("a file", encoding="utf-8")
+    result = invoke(["build", "docs", "-o", "out", "--cache", "taken/cache"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "policykg: error: E150 cannot use taken/cache as the extraction cache: Not a directory; "
+        "give another folder with --cache, or --no-cache\n"
+    )
+
+
+def test_a_bad_document_in_a_worker_is_one_coded_line(workdir: Path, fake_rules: None) -> None:
+    (workdir / "docs" / "c.txt").write_bytes(b"")
+    (workdir / "docs" / "d.txt").write_text(TEXT, encoding="utf-8")
+    for jobs in ("1", "2"):
+        result = invoke(["build", "docs", "-o", "out", "--jobs", jobs])
+        assert (result.exit_code, result.stdout) == (1, "")
+        assert result.stderr == (
+            "[1/4] a.txt\n[2/4] b.txt\n"
+            "policykg: error: E004 docs/c.txt is empty; give a document that contains text\n"
+        )
+
+
+def test_progress_on_a_terminal_is_a_bar_with_documents_per_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    report = ProgressReport(quiet=False)
+    for done in (1, 2, 3):
+        report(done, 3, f"doc{done}.txt")
+    assert report.bar is None  # closed after the last document
+    shown = terminal.getvalue().split("\r")[-1]
+    assert re.fullmatch(
+        r"Extracting: 100%\|[█#]+\| 3/3 \[[0-9:]+<[0-9:]+, +[0-9.?]+doc/s, doc3\.txt\]\n", shown
+    ), shown
+    quiet = Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    ProgressReport(quiet=True)(1, 1, "a.txt")
+    assert quiet.getvalue() == ""
+
+
 @pytest.mark.parametrize(
     ("args", "stderr"),
     [
@@ -443,7 +554,7 @@ def test_build_input_errors_exit_1_and_write_nothing(
     result = invoke(["build", *args, "-o", "out"])
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.endswith(f"policykg: error: {message}\n")
-    assert not (workdir / "out").exists()
+    assert outputs(workdir / "out") == []  # the extraction cache at most
 
 
 def test_build_into_a_file_exits_1(workdir: Path) -> None:
@@ -488,7 +599,7 @@ def test_build_whose_write_fails_leaves_the_previous_output(
         "check that the folder exists and is writable\n"
     )
     assert {name: (workdir / "out" / name).read_bytes() for name in before} == before
-    assert sorted(os.listdir(workdir / "out")) == ["docs", "graph.html", "graph.ttl"]
+    assert outputs(workdir / "out") == ["docs", "graph.html", "graph.ttl"]
     assert os.listdir(workdir / "out" / "docs") == ["a.html"]
 
 
@@ -510,7 +621,7 @@ def test_a_bug_is_not_dressed_as_an_input_error(
     result = invoke(["build", "docs", "-o", "out"])
     assert isinstance(result.exception, RuntimeError)
     assert "policykg: error" not in result.stderr
-    assert not (workdir / "out").exists()
+    assert outputs(workdir / "out") == []  # the extraction cache at most
 
 
 # -- extract ----------------------------------------------------------------------------------
@@ -1150,6 +1261,14 @@ def test_stats_table_and_progress(workdir: Path, fake_rules: None, catalogue: No
     ]
 
 
+def test_stats_with_jobs_and_a_cache(workdir: Path, fake_rules: None, catalogue: None) -> None:
+    for args in (["--jobs", "2"], ["-j", "1", "--cache", "cache"], ["--cache", "cache"]):
+        result = invoke(["stats", "docs", *args])
+        assert (result.exit_code, result.stdout) == (0, STATS), args
+        assert result.stderr == "[1/2] a.txt\n[2/2] b.txt\n"
+    assert len(os.listdir(workdir / "cache")) == 1
+
+
 def test_stats_json(workdir: Path, fake_rules: None, catalogue: None) -> None:
     result = invoke(["stats", "docs", "--json", "-q"])
     assert (result.exit_code, result.stderr) == (0, "")
@@ -1287,7 +1406,7 @@ def test_build_every_format(workdir: Path, fake_rules: None) -> None:
         "nodes.csv": nodes,
         "relationships.csv": relationships,
     }
-    assert sorted(os.listdir(workdir / "out")) == sorted([*expected, "graph.html", "docs"])
+    assert outputs(workdir / "out") == sorted([*expected, "graph.html", "docs"])
     for name, text in expected.items():
         assert (workdir / "out" / name).read_bytes() == text.encode("utf-8"), name
 
@@ -1299,7 +1418,7 @@ def test_build_format_without_turtle(workdir: Path, fake_rules: None) -> None:
         "Wrote out/graph.graphml, out/graph.html and 2 document pages in out/docs/: "
         "2 documents, 3 entities, 2 relations.\n"
     )
-    assert sorted(os.listdir(workdir / "out")) == ["docs", "graph.graphml", "graph.html"]
+    assert outputs(workdir / "out") == ["docs", "graph.graphml", "graph.html"]
     result = invoke(["build", "docs", "-o", "out2", "-q", "--format", "csv", "--format", "trig"])
     triples = len(build_graph([handmade("a.txt"), handmade("b.txt")]))
     assert result.stdout == (
@@ -1334,7 +1453,7 @@ def test_build_whose_export_fails_writes_nothing(
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "policykg: error: no GEXF today\n"
     assert {name: (workdir / "out" / name).read_bytes() for name in before} == before
-    assert sorted(os.listdir(workdir / "out")) == ["docs", "graph.html", "graph.ttl"]
+    assert outputs(workdir / "out") == ["docs", "graph.html", "graph.ttl"]
 
 
 # -- validate ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from policykg.output import files
+from policykg.output.cache import CACHE_FOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "hailar_district_gov_work_report_2019.txt"
@@ -42,10 +43,36 @@ def previous(tmp_path: Path) -> dict[str, bytes]:
     return old
 
 
-def interrupt(tmp_path: Path, signum: int, after: str) -> subprocess.CompletedProcess[str]:
+def outputs(out: Path) -> dict[str, bytes]:
+    """The files in ``out``, the extraction cache left out (after checking that it holds
+    only whole entries: no temporary file, each a JSON object)."""
+    cache = out / CACHE_FOLDER
+    if cache.exists():
+        for entry in cache.iterdir():
+            assert entry.suffix == ".json", entry.name
+            assert entry.read_bytes().startswith(b'{"format":1,'), entry.name
+            assert entry.read_bytes().endswith(b"}}"), entry.name
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.name != CACHE_FOLDER}
+
+
+def processes_in(folder: Path) -> list[int]:
+    """The processes whose current folder is ``folder`` (Linux; [] elsewhere)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if Path(os.readlink(entry / "cwd")) == folder:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def interrupt(
+    tmp_path: Path, signum: int, after: str, jobs: str = "2"
+) -> subprocess.CompletedProcess[str]:
     """Run the build, send ``signum`` once stderr shows ``after``, wait for the end."""
     proc = subprocess.Popen(
-        [*COMMAND, "build", "docs", "-o", "out"],
+        [*COMMAND, "build", "docs", "-o", "out", "--jobs", jobs],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -58,27 +85,35 @@ def interrupt(tmp_path: Path, signum: int, after: str) -> subprocess.CompletedPr
         if line.startswith(after):
             proc.send_signal(signum)
             break
-    stdout, rest = proc.communicate(timeout=120)
+    try:
+        stdout, rest = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        left = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in processes_in(tmp_path)}
+        proc.kill()
+        raise AssertionError(f"still running: main {proc.pid}, {left}") from None
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, "".join(seen) + rest)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_build_interrupted_while_extracting_keeps_the_previous_outputs(
-    tmp_path: Path, previous: dict[str, bytes], signum: int, status: int
+    tmp_path: Path, previous: dict[str, bytes], signum: int, status: int, jobs: str
 ) -> None:
-    done = interrupt(tmp_path, signum, after=f"[3/{COPIES}]")
+    """With --jobs 2 the signal goes to the main process only: it ends its workers."""
+    done = interrupt(tmp_path, signum, after=f"[3/{COPIES}]", jobs=jobs)
+    assert processes_in(tmp_path) == []  # no worker left behind
     name = signal.Signals(signum).name
     assert (done.returncode, done.stdout) == (status, "")
     assert done.stderr.splitlines()[-1] == f"policykg: interrupted by {name}"
     assert "Traceback" not in done.stderr
-    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == previous
+    assert outputs(tmp_path / "out") == previous
 
 
 def test_a_build_interrupted_after_extracting_leaves_whole_files(
     tmp_path: Path, previous: dict[str, bytes]
 ) -> None:
     done = interrupt(tmp_path, signal.SIGINT, after=f"[{COPIES}/{COPIES}]")
-    out = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    out = outputs(tmp_path / "out")
     assert sorted(out) == ["graph.html", "graph.ttl"]  # no temporary file
     if done.returncode == 0:  # the signal came after the last rename: the new outputs
         assert done.stdout.startswith("Wrote out/graph.ttl")

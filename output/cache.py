@@ -1,0 +1,156 @@
+"""A per-document cache of extractions, so that a rebuild re-extracts only what changed.
+
+An entry is keyed by the SHA-256 of the pipeline's fingerprint (its version and rule data,
+:func:`~policykg.extract.version.pipeline_fingerprint`), the document's format (its suffix),
+the encoding asked for and the document's bytes. The name is not part of the key: the
+extraction does not depend on it, so it is given back on load. An entry is one compact JSON
+file ``<key>.json``: the text read and the extraction in its JSON form (``Extraction.to_json``,
+which keeps everything the graph uses). Entries are written to a temporary file and renamed,
+with SIGINT and SIGTERM held in between, so a half-written entry is never read; an entry that
+cannot be read or does not match its key is ignored (and overwritten), never an error.
+Workers write different entries (or the same bytes under the same name), so any number of
+processes can share a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import signal
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from policykg.extract import Extraction, validate_encoding
+from policykg.extract.version import pipeline_fingerprint
+
+from .errors import Errors, OutputError
+
+__all__ = ["CACHE_FOLDER", "ENTRY_FORMAT", "ExtractionCache", "cache_key"]
+
+#: The cache folder a build keeps in its output folder (hidden: never read as documents).
+CACHE_FOLDER = ".policykg-cache"
+#: The layout of an entry; part of the key, so a new layout starts a new cache.
+ENTRY_FORMAT = 1
+
+StrPath = str | os.PathLike[str]
+
+_log = logging.getLogger(__name__)
+
+
+def cache_key(data: bytes, path: StrPath, encoding: str | None = None) -> str:
+    """The key (SHA-256, hex) of the extraction of document bytes ``data`` read as the format
+    of ``path``'s suffix with ``encoding`` (None: detected)."""
+    codec = validate_encoding(encoding) if encoding is not None else ""
+    suffix = Path(path).suffix.lower()
+    head = f"policykg-extraction/{ENTRY_FORMAT}\0{pipeline_fingerprint()}\0{suffix}\0{codec}\0"
+    digest = hashlib.sha256(head.encode("utf-8"))
+    digest.update(data)
+    return digest.hexdigest()
+
+
+class ExtractionCache:
+    """Extractions stored in ``folder`` by :func:`cache_key`.
+
+    The folder is created when the first entry is written; :meth:`create` makes it now and
+    raises :class:`OutputError` (E150) when it cannot be a cache folder.
+    """
+
+    def __init__(self, folder: StrPath) -> None:
+        self.folder = Path(folder)
+
+    def __repr__(self) -> str:
+        return f"ExtractionCache({os.fspath(self.folder)!r})"
+
+    def create(self) -> ExtractionCache:
+        """Make the folder (and its parents) now; E150 names it when that fails."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise OutputError(
+                Errors.E150.format(path=os.fspath(self.folder), reason=reason)
+            ) from None
+        return self
+
+    def entry(self, key: str) -> Path:
+        """The file of the entry ``key``."""
+        return self.folder / f"{key}.json"
+
+    def load(self, key: str, name: str) -> Extraction | None:
+        """The cached extraction of ``key`` named ``name``, or None when there is none or it
+        cannot be used (unreadable, not an entry, another key, offsets that do not fit)."""
+        try:
+            payload = self.entry(key).read_bytes()
+        except OSError:
+            return None
+        try:
+            return decode_entry(payload, key, name)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            _log.info("ignoring the unusable cache entry %s: %s", self.entry(key), exc)
+            return None
+
+    def store(self, key: str, extraction: Extraction) -> bytes:
+        """Write ``extraction`` as the entry ``key`` (atomically) and return its bytes.
+
+        A cache that cannot be written is only logged: the build goes on without it.
+        """
+        payload = encode_entry(key, extraction)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with _signals_blocked():
+                fd, name = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
+                try:
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(payload)
+                    os.replace(name, self.entry(key))
+                except BaseException:
+                    Path(name).unlink(missing_ok=True)
+                    raise
+        except OSError as exc:
+            _log.warning("cannot write the cache entry %s: %s", self.entry(key), exc)
+        return payload
+
+
+def encode_entry(key: str, extraction: Extraction) -> bytes:
+    """The bytes of the entry ``key`` for ``extraction``: compact UTF-8 JSON."""
+    record = extraction.to_json()
+    del record["document"]
+    entry = {"format": ENTRY_FORMAT, "key": key, "text": extraction.text, "extraction": record}
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_entry(payload: bytes, key: str, name: str) -> Extraction:
+    """The extraction in an entry, named ``name``; ValueError (or KeyError, TypeError) when
+    the entry is not one of ``key`` or does not fit its text."""
+    entry: Any = json.loads(payload.decode("utf-8"))
+    if entry.get("format") != ENTRY_FORMAT or entry.get("key") != key:
+        raise ValueError("not an entry of this key")
+    text = entry["text"]
+    if not isinstance(text, str):
+        raise TypeError("the text is not a string")
+    extraction = Extraction.from_json({**entry["extraction"], "document": name}, text)
+    for entity in extraction.entities:
+        for mention in entity.mentions:
+            if text[mention.start : mention.end] != mention.text:
+                raise ValueError(f"mention {mention.text!r} does not fit the text")
+    return extraction
+
+
+@contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Block SIGINT and SIGTERM in the block (POSIX), so that neither an interrupted build
+    nor a worker being stopped leaves a temporary file; they are delivered after it."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
