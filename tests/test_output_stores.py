@@ -19,8 +19,8 @@ import pytest
 
 from policykg.extract import Extraction
 from policykg.graph import DEFAULT_BASE, QueryStore, build_graph, named_queries
-from policykg.output import api, stores
-from policykg.output.api import build, load_store, query
+from policykg.output import api, files, stores
+from policykg.output.api import BuildResult, load_store, query
 from policykg.output.errors import OutputError, UsageError
 from policykg.output.stores import STORE_MARKER, StoreInfo, is_store, open_store, read_marker
 
@@ -64,6 +64,12 @@ def docs(tmp_path: Path) -> Path:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(TEXT, encoding="utf-8")
     return tmp_path
+
+
+def build(paths: list[Path], out: Path, **options: Any) -> BuildResult:
+    """``api.build`` without the extraction cache: the fake rules differ by document name,
+    which the cache (keyed by content) does not see."""
+    return api.build(paths, out, cache=False, **options)
 
 
 def labels(store: Path) -> list[str | None]:
@@ -174,7 +180,7 @@ def test_a_failed_file_write_keeps_the_old_store(
     def fail(self: object) -> None:
         raise OutputError("E111 cannot write out/graph.ttl: disk full")
 
-    monkeypatch.setattr(api.AtomicFiles, "commit", fail)
+    monkeypatch.setattr(files.AtomicFiles, "commit", fail)
     with pytest.raises(OutputError):
         build([docs / "other"], docs / "out", store=store)
     assert labels(store) == ["乡村振兴战略", "市委"]
