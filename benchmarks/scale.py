@@ -7,11 +7,12 @@ needs the ``bench`` extra (jieba). It generates the corpus of ``benchmarks/corpu
 * the baseline: characters per second of bare tokenisation with ``spacy.blank("zh")`` on
   the jieba segmenter, and of plain ``jieba.lcut``;
 * extraction alone, in this process (``extract_text`` on each document);
-* whole builds (``policykg build CORPUS -o OUT --store STORE``: Turtle, HTML, document
-  pages, Oxigraph store) as a child process with ``--jobs 1`` and ``--jobs 2`` and a cold
+* whole builds (``policykg build CORPUS -o OUT``: Turtle, HTML, document pages, the
+  extraction cache) as a child process with ``--jobs 1`` and ``--jobs 2`` and a cold
   cache; their wall time and the peak resident memory of the process tree (sampled);
 * peak memory of the build of the first 250 and 500 documents (growth with the corpus);
-* a rebuild after one document changed (the cache holds the others);
+* a rebuild after one document changed (the cache holds the others); then a build with
+  ``--store`` on the warm cache, whose store the queries below run on;
 * ``policykg --help``;
 * each named query on the store of the whole build (median of 5 after one warm-up);
 * the sizes of what the build wrote.
@@ -47,6 +48,7 @@ def generate(out_dir: Path, docs: int) -> list[Path]:
     spec = importlib.util.spec_from_file_location("corpus", ROOT / "benchmarks" / "corpus.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["corpus"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     paths: list[Path] = module.generate(out_dir, docs)
     return paths
@@ -196,10 +198,9 @@ def main() -> None:
 
     builds: dict[str, dict[str, float]] = {}
     for jobs in (1, 2):
-        out, store = work / f"out-j{jobs}", work / f"store-j{jobs}"
+        out = work / f"out-j{jobs}"
         shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(store, ignore_errors=True)
-        builds[f"jobs{jobs}"] = build(corpus, out, jobs, store)
+        builds[f"jobs{jobs}"] = build(corpus, out, jobs, None)
         print(f"build jobs {jobs}: {builds[f'jobs{jobs}']}", file=sys.stderr)
     for docs in (250, 500):
         if docs < len(texts):
@@ -211,20 +212,23 @@ def main() -> None:
     original = changed.read_text(encoding="utf-8")
     try:
         changed.write_text(original.replace("。", "。\n", 1), encoding="utf-8")
-        builds["rebuild_one_changed"] = build(corpus, work / "out-j2", 2, work / "store-j2")
+        builds["rebuild_one_changed"] = build(corpus, work / "out-j2", 2, None)
     finally:
         changed.write_text(original, encoding="utf-8")
     print(f"rebuild: {builds['rebuild_one_changed']}", file=sys.stderr)
+    shutil.rmtree(work / "store", ignore_errors=True)
+    builds["store_warm_cache"] = build(corpus, work / "out-j2", 2, work / "store")
+    print(f"build with --store, warm cache: {builds['store_warm_cache']}", file=sys.stderr)
     figures["builds"] = builds
     figures["help_seconds"] = help_seconds()
-    figures["queries_ms"] = query_times(work / "store-j2")
+    figures["queries_ms"] = query_times(work / "store")
     out = work / "out-j2"
     figures["sizes_mb"] = {
         "graph.ttl": size_mb(out / "graph.ttl"),
         "graph.html": size_mb(out / "graph.html"),
         "docs/": size_mb(out / "docs"),
         "cache": size_mb(out / ".policykg-cache"),
-        "store": size_mb(work / "store-j2"),
+        "store": size_mb(work / "store"),
     }
     (work / "scale.json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
     print(table(figures))
@@ -279,6 +283,10 @@ def table(f: dict[str, Any]) -> str:
             f"{rebuild:.1f} s",
             f"{rebuild / b['jobs2']['seconds']:.1%} of the full build (target ≤ 5%)",
         )
+    )
+    store = b["store_warm_cache"]["seconds"]
+    rows.append(
+        ("build with --store, warm cache (Turtle, HTML and the store)", f"{store:.1f} s", "")
     )
     rows.append(("policykg --help", f"{f['help_seconds'] * 1000:.0f} ms", "target ≤ 500 ms"))
     slowest = max(f["queries_ms"].items(), key=lambda item: item[1])

@@ -399,7 +399,7 @@ def test_search_finds_an_entity_not_drawn_and_shows_its_panel(
     assert page.text_content("#pkg-budget") == (
         f"显示连接最多的 {SMALL_BUDGET - 2} 个实体（共 {entities} 个），搜索可找到全部 · "
         f"showing the {SMALL_BUDGET - 2} most connected of {entities} entities; "
-        "search finds all of them"
+        "search finds all of them · 每种关系只画一条 · each relation drawn once"
     )
     # not drawn; 3 of its 4 relations link it to 2 drawn nodes, one to an entity not drawn
     node = node_labelled(view, HIDDEN_LABEL)

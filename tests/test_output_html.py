@@ -667,23 +667,33 @@ def test_over_budget_draws_documents_and_most_connected_entities(budget_page: st
         "urn:e/e",
     ]
     edges = _dataset(budget_page, "edges")
+    # one edge per (head, tail, relation), no mentionedIn: a node's documents are in its panel
     assert [(e["id"], e["from"], e["to"], e["relation"]) for e in edges] == [
-        ("e0", "urn:e/a", "urn:d/1", "mentionedIn"),
-        ("e1", "urn:e/a", "urn:e/b", "involves"),
-        ("e2", "urn:e/a", "urn:e/c", "involves"),
-        ("e3", "urn:e/b", "urn:d/1", "mentionedIn"),
-        ("e4", "urn:e/b", "urn:e/c", "involves"),
-        ("e5", "urn:e/c", "urn:d/1", "mentionedIn"),
-        ("e6", "urn:e/e", "urn:d/1", "mentionedIn"),
+        ("e0", "urn:e/a", "urn:e/b", "involves"),
+        ("e1", "urn:e/a", "urn:e/c", "involves"),
+        ("e2", "urn:e/b", "urn:e/c", "involves"),
     ]
     # sizes count every link in the whole graph: a has 3 relations and a mention
     assert {n["id"]: n["size"] for n in nodes}["urn:e/a"] == 14.0
+
+
+def test_over_budget_a_relation_stated_again_is_drawn_once_with_its_count() -> None:
+    graph = budget_graph()
+    graph.add_edge("urn:e/a", "urn:e/b", key="z9", type="involves", evidence="再次", rule="r")
+    graph.add_edge("urn:e/a", "urn:e/b", key="a0", type="involves", evidence="首先", rule="r")
+    edges = _dataset(render_html(graph, max_nodes=6), "edges")
+    (ab,) = [e for e in edges if (e["from"], e["to"]) == ("urn:e/a", "urn:e/b")]
+    hover = dict(ab["hover"])
+    assert hover["陈述 Statements"] == "3 (first shown)"
+    assert hover["证据 Evidence"] == "首先"
+    assert len(edges) == 3
 
 
 def test_over_budget_heading_says_so(budget_page: str) -> None:
     assert (
         '<p class="pkg-budget" id="pkg-budget">显示连接最多的 4 个实体（共 7 个），'
         "搜索可找到全部 · showing the 4 most connected of 7 entities; search finds all of them"
+        " · 每种关系只画一条 · each relation drawn once"
         "</p>\n"
     ) in budget_page
     assert '<p class="pkg-stats">9 个节点 nodes · 14 条关系 edges · ' in budget_page
@@ -724,8 +734,8 @@ def test_documents_alone_over_budget() -> None:
         *(f"urn:e/{x}" for x in "abcdefg"),
     ]
     assert (
-        "showing the 0 most connected of 7 entities; search finds all of them "
-        "(and 1 of 2 documents)</p>"
+        "showing the 0 most connected of 7 entities; search finds all of them · 每种关系只画一条 "
+        "· each relation drawn once (and 1 of 2 documents)</p>"
     ) in page
 
 
