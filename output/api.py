@@ -386,8 +386,8 @@ def build(
             writer = stack.enter_context(StoreWriter(store, out, paths, documents))
         workers = _jobs(jobs)
         cached = _build_cache(out, cache)
-        extractions = _extract(documents, progress, encoding, workers, cached)
-        plan = GraphPlan(extractions, base)
+        # the plan alone holds the extractions, and lets each go once its part is written
+        plan = GraphPlan(_extract(documents, progress, encoding, workers, cached), base)
         names = tuple(ext.document for ext in plan.documents)
         folders = [out, out / "docs", *([Path(shards)] if shards is not None else [])]
         with _new_folders(folders), AtomicFiles() as atomic:
