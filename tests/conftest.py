@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,3 +22,11 @@ def seed_speech() -> Path:
 def seed_report() -> Path:
     """A district government work report with gold annotations."""
     return SEEDS / "hailar_district_gov_work_report_2019.txt"
+
+
+@pytest.fixture(autouse=True)
+def _sigint_restored() -> Iterator[None]:
+    """Give SIGINT its default handler back after each test: a test that leaves it ignored
+    makes every later child process (serve, an interrupted build) ignore Ctrl-C too."""
+    yield
+    signal.signal(signal.SIGINT, signal.default_int_handler)
