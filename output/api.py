@@ -56,7 +56,6 @@ from policykg.graph.terms import Triple
 from policykg.graph.turtle import ntriples_part, turtle_header, turtle_part
 from policykg.graph.validate import ValidationReport, validate_graph
 from policykg.graph.view import ViewCollector
-from policykg.graph.vocab import new_graph
 
 from .cache import CACHE_FOLDER, ExtractionCache, cache_key, decode_entry, encode_entry
 from .docview import document_pages
@@ -513,9 +512,7 @@ def _read_back(files: Sequence[Path]) -> KnowledgeGraph:
     """The graph a build streamed to its Turtle or N-Triples file, read back."""
     for path in files:
         if path.suffix in (".ttl", ".nt"):
-            graph = new_graph()
-            graph.parse(path, format="turtle" if path.suffix == ".ttl" else "nt")
-            return KnowledgeGraph(graph)
+            return load_rdf(path.read_text("utf-8"), "turtle" if path.suffix == ".ttl" else "nt")
     raise RuntimeError("a streamed build wrote neither Turtle nor N-Triples")
 
 
