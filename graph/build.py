@@ -166,7 +166,7 @@ class DocumentPart:
 
 
 @dataclass(frozen=True)
-class _Node:
+class PlanNode:
     """A graph node of merged entities: its IRI, type, preferred label and other forms."""
 
     iri: str
@@ -188,7 +188,7 @@ class GraphPlan:
         self.minter = IriMinter(base)
         self.documents = _sorted_documents(extractions)
         self.doc_iris = [str(self.minter.document(ext.document)) for ext in self.documents]
-        self.nodes: list[_Node] = []
+        self.nodes: list[PlanNode] = []
         self.iri_of: dict[tuple[int, str], str] = {}
         #: Per document index: its members' merge records (member, surface form, rule, node).
         self._merges: dict[int, list[tuple[_Member, str, str, str]]] = {}
@@ -197,11 +197,29 @@ class GraphPlan:
             place = first.attributes.get("place")
             node = str(self.minter.entity(first.type, qualified(first.type, first.label, place)))
             aliases = tuple(sorted(_surface_forms(cluster) - {first.label}))
-            self.nodes.append(_Node(node, first.type, first.label, aliases))
+            self.nodes.append(PlanNode(node, first.type, first.label, aliases))
             for member in cluster:
                 self.iri_of[(member.document, member.entity.id)] = node
             for member, form, rule in _merges(cluster):
                 self._merges.setdefault(member.document, []).append((member, form, rule, node))
+        #: The graph node of each entity IRI.
+        self.node_of = {node.iri: node for node in self.nodes}
+
+    def part_context(self, index: int) -> list[object]:
+        """What document ``index``'s part takes from the merge, as plain data: the base, the
+        document's IRI, each entity's node (id, IRI, type, preferred label) and the merge
+        records. A part is a function of its extraction and this, so a cache of written
+        parts can be keyed by the two."""
+        ext = self.documents[index]
+        nodes = []
+        for ent in ext.entities:
+            node = self.node_of[self.iri_of[(index, ent.id)]]
+            nodes.append([ent.id, node.iri, node.type.value, node.label])
+        merges = [
+            [member.entity.id, form, rule, node]
+            for member, form, rule, node in self._merges.get(index, [])
+        ]
+        return [self.minter.base, self.doc_iris[index], nodes, merges]
 
     def parts(self) -> Iterator[DocumentPart]:
         """Every document's part, in :meth:`document_order`, each extraction let go once its
@@ -209,10 +227,15 @@ class GraphPlan:
         and :meth:`shared_triples` must be taken before."""
         for index in self.document_order():
             part = self.document_part(index)
-            ext = self.documents[index]
-            self.documents[index] = Extraction(ext.document, "", [], [], ext.metadata)
-            self._merges.pop(index, None)
+            self.release(index)
             yield part
+
+    def release(self, index: int) -> None:
+        """Let go of document ``index``'s extraction (its part is written): only its name
+        and metadata stay; its part can no longer be made."""
+        ext = self.documents[index]
+        self.documents[index] = Extraction(ext.document, "", [], [], ext.metadata)
+        self._merges.pop(index, None)
 
     def document_order(self) -> list[int]:
         """Document indexes in the order their parts are written (by document IRI)."""

@@ -8,12 +8,31 @@ results: a test compares them on the seeds and the corpus.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import networkx as nx
 
-from .build import DocumentPart, GraphPlan
+from .build import GraphPlan
 from .model import DocumentText, MentionSpan
+
+
+class PartView(Protocol):
+    """What the view takes of a document's part (a :class:`~.build.DocumentPart`, or a
+    share a build made of one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def iri(self) -> str: ...
+    @property
+    def text(self) -> DocumentText: ...
+    @property
+    def entities(self) -> Sequence[str]: ...
+    @property
+    def mentions(self) -> Sequence[MentionSpan]: ...
+    @property
+    def assertions(self) -> Sequence[tuple[str, str, str, str, str, str]]: ...
 
 
 class ViewCollector:
@@ -26,7 +45,7 @@ class ViewCollector:
         self._documents_of: dict[str, set[str]] = {}
         self._edges: dict[str, tuple[str, str, dict[str, Any]]] = {}
 
-    def add(self, part: DocumentPart) -> None:
+    def add(self, part: PartView) -> None:
         """Take in what the view shows of one document."""
         self._texts.append(part.text)
         self._mentions.extend(part.mentions)

@@ -58,7 +58,7 @@ from policykg.graph.validate import ValidationReport, validate_graph
 from policykg.graph.view import ViewCollector
 
 from .cache import CACHE_FOLDER, ExtractionCache, cache_key, decode_entry, encode_entry
-from .docview import document_pages
+from .docview import document_page_path, document_pages
 from .errors import Errors, OutputError, UsageError
 from .files import (
     AtomicFiles,
@@ -69,8 +69,9 @@ from .files import (
     locate_document,
     write_atomic,
 )
-from .html import DEFAULT_NODE_BUDGET, render_html
+from .html import DEFAULT_NODE_BUDGET, MentionContext, render_html
 from .parallel import WorkerPool, available_cores
+from .parts import PartOptions, render_parts
 from .push import Auth, GraphStore
 from .shards import ShardWriter, check_shard_folder
 from .stores import StoreWriter, open_store
@@ -217,7 +218,22 @@ def _extract(
     jobs: int = 1,
     cache: ExtractionCache | None = None,
 ) -> list[Extraction]:
-    """The extractions of ``documents``, named by :func:`document_names`, in order.
+    """The extractions of ``documents``, named by :func:`document_names`, in order (see
+    :func:`_extract_keyed`)."""
+    return [
+        extraction for _, extraction in _extract_keyed(documents, progress, encoding, jobs, cache)
+    ]
+
+
+def _extract_keyed(
+    documents: Sequence[Path],
+    progress: Progress | None,
+    encoding: str | None,
+    jobs: int = 1,
+    cache: ExtractionCache | None = None,
+) -> list[tuple[str, Extraction]]:
+    """The cache key and extraction of each of ``documents``, named by
+    :func:`document_names`, in order.
 
     Cached extractions are taken from ``cache``; the others are extracted in ``jobs``
     worker processes (in this process when there is only one to do or ``jobs`` is 1) and
@@ -225,29 +241,29 @@ def _extract(
     ``progress`` are the same whatever ``jobs`` is.
     """
     names = document_names(documents)
-    found: list[Extraction | None] = [
+    found = [
         _cached(path, name, encoding, cache) for path, name in zip(documents, names, strict=True)
     ]
     todo = [
         (path, name, encoding, cache)
-        for (path, name), hit in zip(zip(documents, names, strict=True), found, strict=True)
+        for (path, name), (_, hit) in zip(zip(documents, names, strict=True), found, strict=True)
         if hit is None
     ]
     workers = min(jobs, len(todo))
-    extractions = []
+    extractions: list[tuple[str, Extraction]] = []
     with contextlib.ExitStack() as stack:
         if workers > 1:
             pool = stack.enter_context(WorkerPool(workers, _start_worker))
-            fresh: Iterator[Extraction] = (
-                decode_entry(payload, key, name)
+            fresh: Iterator[tuple[str, Extraction]] = (
+                (key, decode_entry(payload, key, name))
                 for (_, name, _, _), (key, payload) in zip(
                     todo, pool.map(_extract_in_worker, todo), strict=True
                 )
             )
         else:
             fresh = (_extract_document(*task) for task in todo)
-        for done, (hit, name) in enumerate(zip(found, names, strict=True), start=1):
-            extractions.append(hit if hit is not None else next(fresh))
+        for done, ((key, hit), name) in enumerate(zip(found, names, strict=True), start=1):
+            extractions.append((key, hit) if hit is not None else next(fresh))
             if progress is not None:
                 progress(done, len(documents), name)
     return extractions
@@ -255,26 +271,27 @@ def _extract(
 
 def _cached(
     path: Path, name: str, encoding: str | None, cache: ExtractionCache | None
-) -> Extraction | None:
-    """The cached extraction of the document at ``path``, if any (None without a cache, or
-    when the file cannot be read: extracting it will say why)."""
+) -> tuple[str, Extraction | None]:
+    """The cache key of the document at ``path`` and its cached extraction, if any (None
+    without a cache, or when the file cannot be read: extracting it will say why)."""
     if cache is None:
-        return None
+        return "", None
     try:
         key = cache_key(read_bytes(path), path, encoding)
     except InputError:
-        return None
-    return cache.load(key, name)
+        return "", None
+    return key, cache.load(key, name)
 
 
 def _extract_document(
     path: Path, name: str, encoding: str | None, cache: ExtractionCache | None
-) -> Extraction:
-    """Read and extract one document (in this process), and store it in ``cache``."""
+) -> tuple[str, Extraction]:
+    """Read and extract one document (in this process), and store it in ``cache``; its
+    cache key and extraction."""
     key, extraction = _read_and_extract(path, name, encoding)
     if cache is not None:
         cache.store(key, extraction)
-    return extraction
+    return key, extraction
 
 
 def _extract_in_worker(
@@ -386,26 +403,27 @@ def build(
         workers = _jobs(jobs)
         cached = _build_cache(out, cache)
         # the plan alone holds the extractions, and lets each go once its part is written
-        plan = GraphPlan(_extract(documents, progress, encoding, workers, cached), base)
+        keyed = _extract_keyed(documents, progress, encoding, workers, cached)
+        key_of = {extraction.document: key for key, extraction in keyed}
+        plan = GraphPlan((extraction for _, extraction in keyed), base)
+        del keyed
+        keys = [key_of[ext.document] for ext in plan.documents]
         names = tuple(ext.document for ext in plan.documents)
         folders = [out, out / "docs", *([Path(shards)] if shards is not None else [])]
         with _new_folders(folders), AtomicFiles() as atomic:
-            written = _write_graph(plan, out, chosen, atomic, shards)
+            written = _write_graph(plan, keys, out, chosen, atomic, shards, workers, cached)
             view = written.view.to_networkx()
-            texts, mentions = written.view.documents(), written.view.mentions()
-            pages = document_pages(texts, mentions, view, graph_href=f"../{GRAPH_HTML}")
+            texts = written.view.documents()
             page = render_html(
                 view,
                 title=title if title is not None else default_title(names),
                 documents=texts,
-                mentions=mentions,
-                document_pages={name: href for name, (href, _) in pages.items()},
+                document_pages=written.pages,
                 max_nodes=max_nodes,
+                contexts=written.contexts,
             )
             html_path = out / GRAPH_HTML
             atomic.write(html_path, page)
-            for href, text in pages.values():
-                atomic.write(out / href, text)
             if writer is not None:
                 _prepare_store(writer, written, atomic, base)
             atomic.commit()
@@ -416,7 +434,7 @@ def build(
         (head, tail, kind) for head, tail, kind in view.edges(data="type") if kind != "mentionedIn"
     }
     ttl_path = out / GRAPH_TTL if "ttl" in chosen else None
-    doc_paths = tuple(out / href for href, _ in pages.values())
+    doc_paths = tuple(out / written.pages[text.name] for text in texts)
     return BuildResult(
         ttl_path,
         html_path,
@@ -437,22 +455,30 @@ STREAMED_FORMATS = ("ttl", "nt")
 
 @dataclass
 class _Written:
-    """What :func:`_write_graph` wrote: the graph files, the triple count, the view."""
+    """What :func:`_write_graph` wrote: the graph files, the triple count, the view, the
+    document pages (name → href), the mentions' contexts for the graph page."""
 
     files: tuple[Path, ...]
     triples: int
     view: ViewCollector
     graph: KnowledgeGraph | None
+    pages: dict[str, str]
+    contexts: list[MentionContext]
 
 
 def _write_graph(
     plan: GraphPlan,
+    keys: Sequence[str],
     out: Path,
     formats: Sequence[str],
     atomic: AtomicFiles,
     shards: StrPath | None,
+    jobs: int = 1,
+    cache: ExtractionCache | None = None,
 ) -> _Written:
-    """Write the graph files of ``formats`` (and the shards) into ``atomic``, part by part."""
+    """Write the graph files of ``formats``, the document pages and the shards into
+    ``atomic``, document by document (each document's share made by ``jobs`` workers, or
+    read from ``cache``: :mod:`.parts`), then the entities."""
     view = ViewCollector(plan)
     shared = plan.shared_triples()
     streams: dict[str, TextSink] = {}
@@ -465,20 +491,33 @@ def _write_graph(
     in_memory = [fmt for fmt in formats if fmt not in STREAMED_FORMATS]
     kept: set[Triple] | None = set() if in_memory else None
     shard_writer = ShardWriter(shards, shared, atomic) if shards is not None else None
+    options = PartOptions(
+        turtle="ttl" in streams,
+        ntriples="nt" in streams,
+        own=kept is not None or shard_writer is not None,
+        graph_href=f"../{GRAPH_HTML}",
+    )
     links: set[Triple] = set()
+    pages: dict[str, str] = {}
+    contexts: list[MentionContext] = []
     triples = 0
-    for part in plan.parts():
+    order = plan.document_order()
+    for index, part in zip(order, render_parts(plan, keys, options, jobs, cache), strict=True):
+        plan.release(index)
         view.add(part)
         if "ttl" in streams:
-            streams["ttl"].write(turtle_part(part.own))
+            streams["ttl"].write(part.turtle)
         if "nt" in streams:
-            streams["nt"].write(ntriples_part(part.own))
+            streams["nt"].write(part.ntriples)
         if shard_writer is not None:
             shard_writer.add(part)
-        links |= part.links
-        triples += len(part.own)
+        pages[part.name] = document_page_path(part.name)
+        atomic.write(out / pages[part.name], part.page)
+        contexts.extend(part.contexts)
+        links.update(part.links)
+        triples += part.own_count
         if kept is not None:
-            kept |= part.own
+            kept.update(part.own)
     shared |= links
     triples += len(shared)
     if "ttl" in streams:
@@ -493,7 +532,7 @@ def _write_graph(
         for name, text in render_exports(graph, in_memory).items():
             atomic.write(out / name, text)
     files = tuple(out / name for fmt in formats for name in EXPORT_FILES[fmt])
-    return _Written(files, triples, view, graph)
+    return _Written(files, triples, view, graph, pages, contexts)
 
 
 def _prepare_store(writer: StoreWriter, written: _Written, atomic: AtomicFiles, base: str) -> None:

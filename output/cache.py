@@ -84,9 +84,8 @@ class ExtractionCache:
     def load(self, key: str, name: str) -> Extraction | None:
         """The cached extraction of ``key`` named ``name``, or None when there is none or it
         cannot be used (unreadable, not an entry, another key, offsets that do not fit)."""
-        try:
-            payload = self.entry(key).read_bytes()
-        except OSError:
+        payload = self.read(self.entry(key))
+        if payload is None:
             return None
         try:
             return decode_entry(payload, key, name)
@@ -100,20 +99,32 @@ class ExtractionCache:
         A cache that cannot be written is only logged: the build goes on without it.
         """
         payload = encode_entry(key, extraction)
+        self.write(self.entry(key), payload)
+        return payload
+
+    def read(self, path: Path) -> bytes | None:
+        """The bytes of the cache file ``path`` (in :attr:`folder`), None when unreadable."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def write(self, path: Path, payload: bytes) -> None:
+        """Write the cache file ``path`` (in :attr:`folder` or a folder in it) atomically,
+        signals held; a failure is only logged."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             with _signals_blocked():
-                fd, name = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
+                fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
                 try:
                     with os.fdopen(fd, "wb") as handle:
                         handle.write(payload)
-                    os.replace(name, self.entry(key))
+                    os.replace(name, path)
                 except BaseException:
                     Path(name).unlink(missing_ok=True)
                     raise
         except OSError as exc:
-            _log.warning("cannot write the cache entry %s: %s", self.entry(key), exc)
-        return payload
+            _log.warning("cannot write the cache entry %s: %s", path, exc)
 
 
 def encode_entry(key: str, extraction: Extraction) -> bytes:

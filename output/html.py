@@ -144,6 +144,7 @@ def render_html(
     mentions: Iterable[MentionSpan] = (),
     document_pages: Mapping[str, str] | None = None,
     max_nodes: int = DEFAULT_NODE_BUDGET,
+    contexts: Iterable[MentionContext] | None = None,
 ) -> str:
     """Render ``graph`` as one self-contained, offline HTML page and return it.
 
@@ -153,8 +154,10 @@ def render_html(
     evidence sentence, always as plain text; clicking shows the same in the side panel with
     the node's relations, and its ``mentions`` (their sentences cut from ``documents``' texts).
     ``document_pages`` maps a document name to the href of its page (relative to this page);
-    the panel links to it. ``title`` goes into ``<title>`` and the heading, HTML-escaped. The
-    output depends only on the content given, not on insertion order.
+    the panel links to it. ``contexts``, when given, are the mentions' sentences made per
+    document already (:func:`document_contexts`, as a corpus build does in its workers), and
+    ``documents``' texts are not read. ``title`` goes into ``<title>`` and the heading,
+    HTML-escaped. The output depends only on the content given, not on insertion order.
 
     Above ``max_nodes`` nodes (0: no limit) the network draws only that many (see
     :func:`shown_nodes`), and the heading says so; every other entity goes into a compact
@@ -169,6 +172,8 @@ def render_html(
         | {name for _, docs in graph.nodes(data="documents") for name in _texts(docs)}
     )
     doc_index = {name: i for i, name in enumerate(names)}
+    if contexts is None:
+        contexts = _contexts_of(documents, mentions, pages)
     shown = _shown_nodes(graph, max_nodes)
     drawn = graph if len(shown) == graph.number_of_nodes() else _drawn_graph(graph, shown)
     positions = _layout(drawn)
@@ -188,7 +193,7 @@ def render_html(
     counts = Counter(str(attrs.get("type", "")) for _, attrs in graph.nodes(data=True))
     data: dict[str, Any] = {
         "docs": [{"href": pages.get(name, ""), "name": name} for name in names],
-        "mentions": _mention_contexts(graph, documents, mentions, doc_index, pages),
+        "mentions": _mention_contexts(graph, contexts, doc_index),
     }
     totals = {node: len(m) for node, m in data["mentions"].items() if len(m) > PANEL_MENTIONS}
     if totals:  # the panel shows the first ones and how many more there are
@@ -240,30 +245,32 @@ def _script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _mention_contexts(
-    graph: nx.MultiDiGraph,
-    documents: Sequence[DocumentText],
-    mentions: Iterable[MentionSpan],
-    doc_index: Mapping[str, int],
-    pages: Mapping[str, str],
-) -> dict[str, list[list[Any]]]:
-    """Per node IRI, its mentions as [document index, before, mention, after, anchor].
+#: One mention as the side panel shows it: (entity IRI, document name, start, end, text,
+#: before, mention, after, anchor), see :func:`document_contexts`.
+MentionContext = tuple[str, str, int, int, str, str, str, str, str]
+
+
+def document_contexts(
+    document: DocumentText, mentions: Iterable[MentionSpan], anchors: bool = True
+) -> list[MentionContext]:
+    """The mentions of one document with their sentence, as the side panel shows them.
 
     ``before`` and ``after`` are the rest of the mention's sentence, cut to ``CONTEXT_CHARS``
-    characters (with "…"); ``anchor`` is the mark's id in the document page, or "". Mentions
-    whose offsets do not fit their document's text are left out.
+    characters (with "…"); ``anchor`` is the mark's id in the document page (``anchors``), or
+    "". Mentions of other documents, and those whose offsets do not fit the text, are left
+    out. A document's contexts need only its own text, so a corpus build makes them where
+    it makes the document's page.
     """
-    texts = {d.name: d.text for d in documents}
-    bounds: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
-    out: dict[str, list[list[Any]]] = {}
-    for m in sorted(mentions, key=lambda m: (m.entity, m.document, m.start, m.end, m.text)):
-        text = texts.get(m.document, "")
-        if m.entity not in graph or not 0 <= m.start < m.end <= len(text):
+    text = document.text
+    spans: list[tuple[int, int]] | None = None
+    starts: list[int] = []
+    out: list[MentionContext] = []
+    for m in mentions:
+        if m.document != document.name or not 0 <= m.start < m.end <= len(text):
             continue
-        if m.document not in bounds:
+        if spans is None:
             spans = [(s.start, s.end) for p in paragraphs(text) for s in sentences(text, p)]
-            bounds[m.document] = ([start for start, _ in spans], spans)
-        starts, spans = bounds[m.document]
+            starts = [start for start, _ in spans]
         k = bisect_right(starts, m.start) - 1
         sent_start, sent_end = spans[k] if k >= 0 else (m.start, m.end)
         sent_start, sent_end = min(sent_start, m.start), max(sent_end, m.end)
@@ -273,10 +280,53 @@ def _mention_contexts(
         after = text[m.end : min(sent_end, m.end + CONTEXT_CHARS)]
         if sent_end - m.end > CONTEXT_CHARS:
             after += "…"
-        anchor = mention_anchor(m.start, m.end) if m.document in pages else ""
-        out.setdefault(m.entity, []).append(
-            [doc_index[m.document], before, text[m.start : m.end], after, anchor]
+        anchor = mention_anchor(m.start, m.end) if anchors else ""
+        out.append(
+            (
+                m.entity,
+                m.document,
+                m.start,
+                m.end,
+                m.text,
+                before,
+                text[m.start : m.end],
+                after,
+                anchor,
+            )
         )
+    return out
+
+
+def _contexts_of(
+    documents: Sequence[DocumentText], mentions: Iterable[MentionSpan], pages: Mapping[str, str]
+) -> list[MentionContext]:
+    """The contexts of ``mentions`` in ``documents`` (anchors where a document has a page)."""
+    by_document: dict[str, list[MentionSpan]] = {}
+    for m in mentions:
+        by_document.setdefault(m.document, []).append(m)
+    out: list[MentionContext] = []
+    for document in documents:
+        found = by_document.get(document.name, [])
+        out.extend(document_contexts(document, found, anchors=document.name in pages))
+    return out
+
+
+def _mention_contexts(
+    graph: nx.MultiDiGraph,
+    contexts: Iterable[MentionContext],
+    doc_index: Mapping[str, int],
+) -> dict[str, list[list[Any]]]:
+    """Per node IRI, its mentions (``contexts``) as [document index, before, mention, after,
+    anchor], in the order of (document, start, end, text); entities not in ``graph`` left out.
+    """
+    grouped: dict[str, list[MentionContext]] = {}
+    for context in contexts:
+        if context[0] in graph:
+            grouped.setdefault(context[0], []).append(context)
+    out: dict[str, list[list[Any]]] = {}
+    for entity in sorted(grouped):
+        found = sorted(grouped[entity], key=lambda c: (c[1], c[2], c[3], c[4]))
+        out[entity] = [[doc_index[c[1]], c[5], c[6], c[7], c[8]] for c in found]
     return out
 
 

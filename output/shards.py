@@ -19,8 +19,8 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
-from policykg.graph.build import DocumentPart
 from policykg.graph.terms import Triple
 from policykg.graph.turtle import ntriples_body
 
@@ -48,6 +48,21 @@ def check_shard_folder(
     check_output_folder(where, [MANIFEST], paths, documents, allow_inside)
 
 
+class ShardPart(Protocol):
+    """What a shard is written from: a document's part (``DocumentPart``) or its share."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def iri(self) -> str: ...
+    @property
+    def entities(self) -> Iterable[str]: ...
+    @property
+    def own(self) -> Iterable[Triple]: ...
+    @property
+    def links(self) -> Iterable[Triple]: ...
+
+
 class ShardWriter:
     """Writes each document's shard into an :class:`AtomicFiles`, then the manifest (into a
     folder that exists)."""
@@ -60,10 +75,10 @@ class ShardWriter:
             self._described.setdefault(triple[0], []).append(triple)
         self._files: dict[str, str] = {}
 
-    def add(self, part: DocumentPart) -> None:
+    def add(self, part: ShardPart) -> None:
         """Write the shard of one document."""
         name = part.iri.rsplit("/", 1)[1] + ".nt"
-        triples = set(part.own) | part.links
+        triples = set(part.own).union(part.links)
         for entity in part.entities:
             triples.update(self._described.get(f"<{entity}>", ()))
         self._atomic.write(self._folder / name, ntriples_body(triples))

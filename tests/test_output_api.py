@@ -40,9 +40,10 @@ from policykg.output.api import (
     show,
     validate,
 )
-from policykg.output.docview import document_pages
+from policykg.output.docview import document_page_path, document_pages
 from policykg.output.errors import OutputError
 from policykg.output.html import render_html
+from policykg.output.parts import PARTS_FOLDER
 
 TEXT = "市委强调，一要着力推动经济高质量发展，实施乡村振兴战略。"
 
@@ -282,8 +283,9 @@ def test_a_rebuild_extracts_only_the_document_that_changed(
     out = tmp_path / "out"
     build([docs], out)
     assert extracted == ["a/report.txt", "b/report.txt", "c.txt"]
-    entries = sorted((out / CACHE_FOLDER).iterdir())
+    entries = sorted((out / CACHE_FOLDER).glob("*.json"))
     assert len(entries) == 1  # three documents with the same bytes: one entry
+    assert len(list((out / CACHE_FOLDER / PARTS_FOLDER).glob("*.json"))) == 3  # one share each
     before = _files(out)
     build([docs], out)
     assert extracted == ["a/report.txt", "b/report.txt", "c.txt"]  # nothing extracted again
@@ -291,7 +293,8 @@ def test_a_rebuild_extracts_only_the_document_that_changed(
     (docs / "b" / "report.txt").write_text(TEXT + "\n第二版。", encoding="utf-8")
     build([docs], out)
     assert extracted[3:] == ["b/report.txt"]
-    assert len(list((out / CACHE_FOLDER).iterdir())) == 2
+    assert len(list((out / CACHE_FOLDER).glob("*.json"))) == 2
+    assert len(list((out / CACHE_FOLDER / PARTS_FOLDER).glob("*.json"))) == 4
     assert _files(out) != before
     assert (out / GRAPH_TTL).read_text(encoding="utf-8").count("第二版") == 1
 
@@ -318,7 +321,7 @@ def test_a_corrupt_cache_entry_is_extracted_again(
     out = tmp_path / "out"
     build([docs / "c.txt"], out)
     before = _files(out)
-    (entry,) = (out / CACHE_FOLDER).iterdir()
+    (entry,) = (out / CACHE_FOLDER).glob("*.json")
     good = entry.read_bytes()
     entry.write_bytes(good[: len(good) // 2])
     build([docs / "c.txt"], out)
@@ -344,7 +347,7 @@ def test_a_new_pipeline_version_extracts_again(
         monkeypatch.undo()
         version.pipeline_fingerprint.cache_clear()
     assert extracted == ["c.txt", "c.txt"]
-    assert len(list((out / CACHE_FOLDER).iterdir())) == 2
+    assert len(list((out / CACHE_FOLDER).glob("*.json"))) == 2
 
 
 def test_the_cache_can_be_elsewhere_or_off(
@@ -358,7 +361,7 @@ def test_the_cache_can_be_elsewhere_or_off(
     build([docs / "c.txt"], tmp_path / "two", cache=shared)
     assert extracted == ["c.txt", "c.txt"]  # --no-cache, then the shared cache once
     assert not (tmp_path / "one" / CACHE_FOLDER).exists()
-    assert len(list(shared.iterdir())) == 1
+    assert len(list(shared.glob("*.json"))) == 1
     assert _files(tmp_path / "one") == _files(tmp_path / "two") == _files(tmp_path / "off")
 
 
@@ -407,7 +410,7 @@ def test_failed_write_leaves_the_previous_build_intact(
     before = {name: (out / name).read_bytes() for name in (GRAPH_TTL, GRAPH_HTML)}
     real_fsync, count = os.fsync, [0]
 
-    def fsync(fd: int) -> None:  # the graph.ttl temp file is synced, graph.html fails
+    def fsync(fd: int) -> None:  # graph.ttl's temporary file is synced, the first page fails
         count[0] += 1
         if count[0] == 2:
             raise OSError(28, "No space left on device")
@@ -417,8 +420,8 @@ def test_failed_write_leaves_the_previous_build_intact(
     with pytest.raises(OutputError) as info:
         build([docs], out)
     assert str(info.value) == (
-        f"E111 cannot write {out / GRAPH_HTML}: No space left on device; "
-        "check that the folder exists and is writable"
+        f"E111 cannot write {out / document_page_path('a/report.txt')}: No space left on "
+        "device; check that the folder exists and is writable"
     )
     assert {name: (out / name).read_bytes() for name in before} == before
     assert outputs(out) == ["docs", "graph.html", "graph.ttl"]

@@ -8,6 +8,7 @@ as soon as extraction is done, while the graph is built, rendered and written.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -19,6 +20,7 @@ import pytest
 
 from policykg.output import files
 from policykg.output.cache import CACHE_FOLDER
+from policykg.output.parts import PARTS_FOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "hailar_district_gov_work_report_2019.txt"
@@ -44,14 +46,16 @@ def previous(tmp_path: Path) -> dict[str, bytes]:
 
 
 def outputs(out: Path) -> dict[str, bytes]:
-    """The files in ``out``, the extraction cache left out (after checking that it holds
-    only whole entries: no temporary file, each a JSON object)."""
+    """The files in ``out``, the cache left out (after checking that it holds only whole
+    entries, extractions and documents' shares: no temporary file, each a JSON object)."""
     cache = out / CACHE_FOLDER
     if cache.exists():
-        for entry in cache.iterdir():
+        for entry in cache.rglob("*"):
+            if entry.is_dir():
+                assert entry.name == PARTS_FOLDER, entry.name
+                continue
             assert entry.suffix == ".json", entry.name
-            assert entry.read_bytes().startswith(b'{"format":1,'), entry.name
-            assert entry.read_bytes().endswith(b"}}"), entry.name
+            assert json.loads(entry.read_bytes())["format"] == 1, entry.name
     return {p.name: p.read_bytes() for p in out.iterdir() if p.name != CACHE_FOLDER}
 
 

@@ -1,0 +1,258 @@
+"""Each document's share of a build's files, made in worker processes and cached.
+
+Once the merge is planned (:class:`~policykg.graph.build.GraphPlan`), what a document adds
+to the files a build writes depends only on its extraction and on its part of the merge
+(:meth:`~policykg.graph.build.GraphPlan.part_context`): its block of Turtle and of
+N-Triples, its page in ``docs/``, its mentions' sentences for the graph page's panel, and
+what the graph page's view takes of it. :func:`render_parts` makes these shares in worker
+processes forked after the merge (they inherit the plan, so nothing big is sent to them),
+or in this process, and keeps each in the build's cache under a key of everything it
+depends on (:func:`part_key`). A rebuild takes unchanged documents' shares from the cache.
+Shares come in the plan's document order, the same bytes whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from policykg.graph import build as graph_build
+from policykg.graph import iris, terms, turtle, vocab
+from policykg.graph.build import GraphPlan
+from policykg.graph.model import DocumentText, MentionSpan
+from policykg.graph.terms import Triple
+from policykg.graph.turtle import ntriples_part, turtle_part
+
+from . import docview, html
+from .cache import ExtractionCache
+from .docview import MarkedEntity, render_document
+from .html import MentionContext, document_contexts
+from .parallel import WorkerPool
+
+__all__ = ["PARTS_FOLDER", "PART_FORMAT", "PartOptions", "RenderedPart", "part_key", "render_parts"]
+
+#: The layout of a cached share; part of the key, so a new layout starts afresh.
+PART_FORMAT = 1
+#: Where shares are kept in the cache folder.
+PARTS_FOLDER = "parts"
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PartOptions:
+    """What a build writes of each document: Turtle, N-Triples, its own triples (for shards
+    and the formats made in memory), and the graph page's address seen from ``docs/``."""
+
+    turtle: bool
+    ntriples: bool
+    own: bool
+    graph_href: str
+
+
+@dataclass(frozen=True)
+class RenderedPart:
+    """One document's share of the build's files (see the module's docstring).
+
+    ``text`` is the document without its text (the page and the contexts hold what is
+    shown of it); ``entities``, ``mentions`` and ``assertions`` are as in
+    :class:`~policykg.graph.build.DocumentPart`, which the view collects; ``links`` the
+    statements about entities the document makes, written with the entities; ``own`` the
+    document's own statements (empty unless :attr:`PartOptions.own`), ``own_count`` their
+    number; ``turtle`` and ``ntriples`` them written ("" when not asked for).
+    """
+
+    name: str
+    iri: str
+    text: DocumentText
+    entities: tuple[str, ...]
+    mentions: tuple[MentionSpan, ...]
+    assertions: tuple[tuple[str, str, str, str, str, str], ...]
+    links: tuple[Triple, ...]
+    own_count: int
+    own: tuple[Triple, ...]
+    turtle: str
+    ntriples: str
+    page: str
+    contexts: tuple[MentionContext, ...]
+
+
+def render_part(plan: GraphPlan, index: int, options: PartOptions) -> RenderedPart:
+    """The share of document ``index`` of ``plan``, made now."""
+    part = plan.document_part(index)
+    marked = {}
+    for entity in part.entities:
+        node = plan.node_of[entity]
+        marked[entity] = MarkedEntity(str(node.type), node.label)
+    page = render_document(part.text, part.mentions, marked, options.graph_href)
+    contexts = tuple(document_contexts(part.text, part.mentions))
+    return RenderedPart(
+        name=part.name,
+        iri=part.iri,
+        text=DocumentText(part.iri, part.name, part.text.title, ""),
+        entities=part.entities,
+        mentions=part.mentions,
+        assertions=part.assertions,
+        links=tuple(sorted(part.links)),
+        own_count=len(part.own),
+        own=tuple(sorted(part.own)) if options.own else (),
+        turtle=turtle_part(part.own) if options.turtle else "",
+        ntriples=ntriples_part(part.own) if options.ntriples else "",
+        page=page,
+        contexts=contexts,
+    )
+
+
+def part_key(plan: GraphPlan, index: int, extraction_key: str, options: PartOptions) -> str:
+    """The cache key (SHA-256, hex) of a share: the share's layout, the code that writes it,
+    the extraction's cache key, the document's name, its part of the merge and the options."""
+    record = [
+        PART_FORMAT,
+        code_fingerprint(),
+        extraction_key,
+        plan.documents[index].document,
+        plan.part_context(index),
+        [options.turtle, options.ntriples, options.own, options.graph_href],
+    ]
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the source of the modules that write a share, so that changed code never
+    reads a share written by the old one."""
+    digest = hashlib.sha256()
+    for module in (graph_build, iris, terms, turtle, vocab, docview, html, sys.modules[__name__]):
+        digest.update(inspect.getsource(module).encode("utf-8"))
+    digest.update(resources.files(__package__).joinpath("templates/document.css").read_bytes())
+    return digest.hexdigest()
+
+
+def render_parts(
+    plan: GraphPlan,
+    keys: Sequence[str],
+    options: PartOptions,
+    jobs: int = 1,
+    cache: ExtractionCache | None = None,
+) -> Iterator[RenderedPart]:
+    """Every document's share, in :meth:`GraphPlan.document_order`.
+
+    ``keys`` are the documents' extraction cache keys (in the plan's document order); with
+    ``cache``, shares are read from it and the others stored in it. ``jobs`` worker
+    processes make them when there are several documents and workers can be forked (they
+    inherit the plan); otherwise this process does.
+    """
+    order = plan.document_order()
+    workers = min(jobs, len(order))
+    if workers < 2 or sys.platform != "linux":
+        for index in order:
+            yield _share(plan, index, keys[index], options, cache)
+        return
+    global _WORK
+    _WORK = (plan, keys, options, cache)
+    try:
+        with WorkerPool(workers) as pool:
+            yield from pool.map(_share_in_worker, order)
+    finally:
+        _WORK = None
+
+
+#: What forked workers take from the process that forked them: set only while they run.
+_WORK: tuple[GraphPlan, Sequence[str], PartOptions, ExtractionCache | None] | None = None
+
+
+def _share_in_worker(index: int) -> RenderedPart:
+    """:func:`_share` in a worker forked by :func:`render_parts`."""
+    assert _WORK is not None, "render_parts' workers must be forked"
+    plan, keys, options, cache = _WORK
+    return _share(plan, index, keys[index], options, cache)
+
+
+def _share(
+    plan: GraphPlan, index: int, key: str, options: PartOptions, cache: ExtractionCache | None
+) -> RenderedPart:
+    """The share of document ``index``, from ``cache`` when it holds it (else stored there)."""
+    if cache is None:
+        return render_part(plan, index, options)
+    found = part_key(plan, index, key, options)
+    path = cache.folder / PARTS_FOLDER / f"{found}.json"
+    payload = cache.read(path)
+    name = plan.documents[index].document
+    if payload is not None:
+        try:
+            return decode_part(payload, found, name)
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            _log.info("ignoring the unusable cache entry %s: %s", path, exc)
+    share = render_part(plan, index, options)
+    cache.write(path, encode_part(found, share))
+    return share
+
+
+def encode_part(key: str, share: RenderedPart) -> bytes:
+    """The bytes of the cache entry ``key`` for ``share``: compact UTF-8 JSON."""
+    record = {
+        "format": PART_FORMAT,
+        "key": key,
+        "iri": share.iri,
+        "title": share.text.title,
+        "entities": share.entities,
+        "mentions": [[m.entity, m.start, m.end, m.text, m.rule] for m in share.mentions],
+        "assertions": share.assertions,
+        "links": share.links,
+        "own_count": share.own_count,
+        "own": share.own,
+        "turtle": share.turtle,
+        "ntriples": share.ntriples,
+        "page": share.page,
+        "contexts": [c[:1] + c[2:] for c in share.contexts],
+    }
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_part(payload: bytes, key: str, name: str) -> RenderedPart:
+    """The share in a cache entry, of the document ``name``; ValueError (or KeyError,
+    TypeError) when the entry is not one of ``key``."""
+    record: Any = json.loads(payload.decode("utf-8"))
+    if record.get("format") != PART_FORMAT or record.get("key") != key:
+        raise ValueError("not an entry of this key")
+    iri = str(record["iri"])
+    return RenderedPart(
+        name=name,
+        iri=iri,
+        text=DocumentText(iri, name, str(record["title"]), ""),
+        entities=tuple(record["entities"]),
+        mentions=tuple(
+            MentionSpan(entity, name, start, end, text, rule)
+            for entity, start, end, text, rule in record["mentions"]
+        ),
+        assertions=tuple(_six(a) for a in record["assertions"]),
+        links=tuple(_three(t) for t in record["links"]),
+        own_count=int(record["own_count"]),
+        own=tuple(_three(t) for t in record["own"]),
+        turtle=str(record["turtle"]),
+        ntriples=str(record["ntriples"]),
+        page=str(record["page"]),
+        contexts=tuple(
+            (entity, name, start, end, text, before, mention, after, anchor)
+            for entity, start, end, text, before, mention, after, anchor in record["contexts"]
+        ),
+    )
+
+
+def _three(items: list[str]) -> Triple:
+    s, p, o = items
+    return s, p, o
+
+
+def _six(items: list[str]) -> tuple[str, str, str, str, str, str]:
+    a, b, c, d, e, f = items
+    return a, b, c, d, e, f
