@@ -256,9 +256,13 @@ class GraphPlan:
                 out.update(_attribute(s, key, value) for key, value in ent.attributes.items())
         return out
 
-    def document_part(self, index: int) -> DocumentPart:
-        """The statements and view of document ``index`` (of :attr:`documents`)."""
-        ext = self.documents[index]
+    def document_part(self, index: int, extraction: Extraction | None = None) -> DocumentPart:
+        """The statements and view of document ``index`` (of :attr:`documents`).
+
+        ``extraction`` is the document's whole extraction when the plan was made from its
+        summary (its entities, with their earliest mention, and no relations or text: what
+        the merge needs)."""
+        ext = self.documents[index] if extraction is None else extraction
         doc = self.doc_iris[index]
         doc_term = iri(doc)
         own: set[Triple] = set(_document_triples(doc_term, ext))

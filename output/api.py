@@ -57,7 +57,14 @@ from policykg.graph.turtle import ntriples_part, turtle_header, turtle_part
 from policykg.graph.validate import ValidationReport, validate_graph
 from policykg.graph.view import ViewCollector
 
-from .cache import CACHE_FOLDER, ExtractionCache, cache_key, decode_entry, encode_entry
+from .cache import (
+    CACHE_FOLDER,
+    ExtractionCache,
+    cache_key,
+    decode_entry,
+    decode_summary,
+    encode_entry,
+)
 from .docview import document_page_path, document_pages
 from .errors import Errors, OutputError, UsageError
 from .files import (
@@ -220,9 +227,8 @@ def _extract(
 ) -> list[Extraction]:
     """The extractions of ``documents``, named by :func:`document_names`, in order (see
     :func:`_extract_keyed`)."""
-    return [
-        extraction for _, extraction in _extract_keyed(documents, progress, encoding, jobs, cache)
-    ]
+    keyed = _extract_keyed(documents, progress, encoding, jobs, cache)
+    return [extraction for _, extraction, _ in keyed]
 
 
 def _extract_keyed(
@@ -231,18 +237,23 @@ def _extract_keyed(
     encoding: str | None,
     jobs: int = 1,
     cache: ExtractionCache | None = None,
-) -> list[tuple[str, Extraction]]:
+    summaries: bool = False,
+) -> list[tuple[str, Extraction, bool]]:
     """The cache key and extraction of each of ``documents``, named by
-    :func:`document_names`, in order.
+    :func:`document_names`, in order, and whether it is the whole extraction.
 
     Cached extractions are taken from ``cache``; the others are extracted in ``jobs``
     worker processes (in this process when there is only one to do or ``jobs`` is 1) and
-    stored in it. Results, errors (the first bad document in order) and the calls of
-    ``progress`` are the same whatever ``jobs`` is.
+    stored in it. With ``summaries`` (and a cache), what is read from the cache or comes
+    from a worker is only the extraction's summary (:func:`~.cache.summary`): the whole
+    extraction stays in the cache. Results, errors (the first bad document in order) and the
+    calls of ``progress`` are the same whatever ``jobs`` is.
     """
     names = document_names(documents)
+    brief = summaries and cache is not None
     found = [
-        _cached(path, name, encoding, cache) for path, name in zip(documents, names, strict=True)
+        _cached(path, name, encoding, cache, brief)
+        for path, name in zip(documents, names, strict=True)
     ]
     todo = [
         (path, name, encoding, cache)
@@ -250,37 +261,40 @@ def _extract_keyed(
         if hit is None
     ]
     workers = min(jobs, len(todo))
-    extractions: list[tuple[str, Extraction]] = []
+    extractions: list[tuple[str, Extraction, bool]] = []
     with contextlib.ExitStack() as stack:
+        fresh: Iterator[tuple[str, Extraction, bool]]
         if workers > 1:
             pool = stack.enter_context(WorkerPool(workers, _start_worker))
-            fresh: Iterator[tuple[str, Extraction]] = (
-                (key, decode_entry(payload, key, name))
+            decode = decode_summary if brief else decode_entry
+            fresh = (
+                (key, decode(payload, key, name), not brief)
                 for (_, name, _, _), (key, payload) in zip(
                     todo, pool.map(_extract_in_worker, todo), strict=True
                 )
             )
         else:
-            fresh = (_extract_document(*task) for task in todo)
+            fresh = ((*_extract_document(*task), True) for task in todo)
         for done, ((key, hit), name) in enumerate(zip(found, names, strict=True), start=1):
-            extractions.append((key, hit) if hit is not None else next(fresh))
+            extractions.append((key, hit, not brief) if hit is not None else next(fresh))
             if progress is not None:
                 progress(done, len(documents), name)
     return extractions
 
 
 def _cached(
-    path: Path, name: str, encoding: str | None, cache: ExtractionCache | None
+    path: Path, name: str, encoding: str | None, cache: ExtractionCache | None, brief: bool
 ) -> tuple[str, Extraction | None]:
-    """The cache key of the document at ``path`` and its cached extraction, if any (None
-    without a cache, or when the file cannot be read: extracting it will say why)."""
+    """The cache key of the document at ``path`` and its cached extraction (its summary
+    when ``brief``), if any (None without a cache, or when the file cannot be read:
+    extracting it will say why)."""
     if cache is None:
         return "", None
     try:
         key = cache_key(read_bytes(path), path, encoding)
     except InputError:
         return "", None
-    return key, cache.load(key, name)
+    return key, cache.load_summary(key, name) if brief else cache.load(key, name)
 
 
 def _extract_document(
@@ -298,11 +312,12 @@ def _extract_in_worker(
     task: tuple[Path, str, str | None, ExtractionCache | None],
 ) -> tuple[str, bytes]:
     """:func:`_extract_document` in a worker process: the cache key and the entry's bytes
-    (compact JSON, what the cache holds), which the main process decodes."""
+    (what the cache holds; its summary line alone when the entry was stored there), which
+    the main process decodes."""
     path, name, encoding, cache = task
     key, extraction = _read_and_extract(path, name, encoding)
     if cache is not None:
-        return key, cache.store(key, extraction)
+        return key, cache.store(key, extraction).partition(b"\n")[0]
     return key, encode_entry(key, extraction)
 
 
@@ -403,15 +418,18 @@ def build(
         workers = _jobs(jobs)
         cached = _build_cache(out, cache)
         # the plan alone holds the extractions, and lets each go once its part is written
-        keyed = _extract_keyed(documents, progress, encoding, workers, cached)
-        key_of = {extraction.document: key for key, extraction in keyed}
-        plan = GraphPlan((extraction for _, extraction in keyed), base)
+        keyed = _extract_keyed(documents, progress, encoding, workers, cached, summaries=True)
+        key_of = {extraction.document: key for key, extraction, _ in keyed}
+        whole = {extraction.document for _, extraction, full in keyed if full}
+        plan = GraphPlan((extraction for _, extraction, _ in keyed), base)
         del keyed
         keys = [key_of[ext.document] for ext in plan.documents]
+        paths_of = dict(zip(document_names(documents), documents, strict=True))
         names = tuple(ext.document for ext in plan.documents)
         folders = [out, out / "docs", *([Path(shards)] if shards is not None else [])]
         with _new_folders(folders), AtomicFiles() as atomic:
-            written = _write_graph(plan, keys, out, chosen, atomic, shards, workers, cached)
+            load = _WholeExtraction(plan, keys, whole, paths_of, encoding, cached)
+            written = _write_graph(plan, keys, out, chosen, atomic, shards, workers, cached, load)
             view = written.view.to_networkx()
             texts = written.view.documents()
             page = render_html(
@@ -453,6 +471,29 @@ def build(
 STREAMED_FORMATS = ("ttl", "nt")
 
 
+@dataclass(frozen=True)
+class _WholeExtraction:
+    """The whole extraction of a document of ``plan`` (by index) whose plan holds its
+    summary: from the cache, or extracted again if its entry went missing meanwhile."""
+
+    plan: GraphPlan
+    keys: Sequence[str]
+    whole: set[str]
+    paths: dict[str, Path]
+    encoding: str | None
+    cache: ExtractionCache | None
+
+    def __call__(self, index: int) -> Extraction:
+        held = self.plan.documents[index]
+        name = held.document
+        if name in self.whole:
+            return held
+        found = None if self.cache is None else self.cache.load(self.keys[index], name)
+        if found is not None:
+            return found
+        return _extract_document(self.paths[name], name, self.encoding, self.cache)[1]
+
+
 @dataclass
 class _Written:
     """What :func:`_write_graph` wrote: the graph files, the triple count, the view, the
@@ -475,6 +516,7 @@ def _write_graph(
     shards: StrPath | None,
     jobs: int = 1,
     cache: ExtractionCache | None = None,
+    whole: Callable[[int], Extraction] | None = None,
 ) -> _Written:
     """Write the graph files of ``formats``, the document pages and the shards into
     ``atomic``, document by document (each document's share made by ``jobs`` workers, or
@@ -502,7 +544,9 @@ def _write_graph(
     contexts: list[MentionContext] = []
     triples = 0
     order = plan.document_order()
-    for index, part in zip(order, render_parts(plan, keys, options, jobs, cache), strict=True):
+    for index, part in zip(
+        order, render_parts(plan, keys, options, jobs, cache, whole), strict=True
+    ):
         plan.release(index)
         view.add(part)
         if "ttl" in streams:

@@ -3,11 +3,15 @@
 An entry is keyed by the SHA-256 of the pipeline's fingerprint (its version and rule data,
 :func:`~policykg.extract.version.pipeline_fingerprint`), the document's format (its suffix),
 the encoding asked for and the document's bytes. The name is not part of the key: the
-extraction does not depend on it, so it is given back on load. An entry is one compact JSON
-file ``<key>.json``: the text read and the extraction in its JSON form (``Extraction.to_json``,
-which keeps everything the graph uses). Entries are written to a temporary file and renamed,
-with SIGINT and SIGTERM held in between, so a half-written entry is never read; an entry that
-cannot be read or does not match its key is ignored (and overwritten), never an error.
+extraction does not depend on it, so it is given back on load. An entry is one file
+``<key>.json`` of two lines of compact JSON: first the extraction's summary (what the merge
+of a corpus needs: its entities with their earliest mention, no relations, no text; see
+:func:`summary`), then the text read and the extraction in its JSON form
+(``Extraction.to_json``, which keeps everything the graph uses). A rebuild reads the
+summaries only, and the whole extraction of a document whose written share changed.
+Entries are written to a temporary file and renamed, with SIGINT and SIGTERM held in
+between, so a half-written entry is never read; an entry that cannot be read or does not
+match its key is ignored (and overwritten), never an error.
 Workers write different entries (or the same bytes under the same name), so any number of
 processes can share a cache.
 """
@@ -25,17 +29,26 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from policykg.extract import Extraction, validate_encoding
+from policykg.extract import Entity, Extraction, validate_encoding
 from policykg.extract.version import pipeline_fingerprint
 
 from .errors import Errors, OutputError
 
-__all__ = ["CACHE_FOLDER", "ENTRY_FORMAT", "ExtractionCache", "cache_key"]
+__all__ = [
+    "CACHE_FOLDER",
+    "ENTRY_FORMAT",
+    "ExtractionCache",
+    "cache_key",
+    "decode_entry",
+    "decode_summary",
+    "encode_entry",
+    "summary",
+]
 
 #: The cache folder a build keeps in its output folder (hidden: never read as documents).
 CACHE_FOLDER = ".policykg-cache"
 #: The layout of an entry; part of the key, so a new layout starts a new cache.
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
 
 StrPath = str | os.PathLike[str]
 
@@ -93,6 +106,18 @@ class ExtractionCache:
             _log.info("ignoring the unusable cache entry %s: %s", self.entry(key), exc)
             return None
 
+    def load_summary(self, key: str, name: str) -> Extraction | None:
+        """The summary (:func:`summary`) of the cached extraction of ``key`` named ``name``,
+        or None when there is no usable entry."""
+        payload = self.read(self.entry(key))
+        if payload is None:
+            return None
+        try:
+            return decode_summary(payload, key, name)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            _log.info("ignoring the unusable cache entry %s: %s", self.entry(key), exc)
+            return None
+
     def store(self, key: str, extraction: Extraction) -> bytes:
         """Write ``extraction`` as the entry ``key`` (atomically) and return its bytes.
 
@@ -127,18 +152,49 @@ class ExtractionCache:
             _log.warning("cannot write the cache entry %s: %s", path, exc)
 
 
+def summary(extraction: Extraction) -> Extraction:
+    """What the merge of a corpus takes of an extraction: its name, metadata and entities,
+    each with its earliest mention (offsets known) only; no text, no relations."""
+    entities = []
+    for entity in extraction.entities:
+        known = [m for m in entity.mentions if m.start >= 0]
+        first = [min(known, key=lambda m: m.start)] if known else []
+        entities.append(
+            Entity(
+                entity.id,
+                entity.type,
+                entity.label,
+                first,
+                list(entity.aliases),
+                dict(entity.attributes),
+                dict(entity.merged),
+            )
+        )
+    return Extraction(extraction.document, "", entities, [], dict(extraction.metadata))
+
+
 def encode_entry(key: str, extraction: Extraction) -> bytes:
-    """The bytes of the entry ``key`` for ``extraction``: compact UTF-8 JSON."""
+    """The bytes of the entry ``key`` for ``extraction``: its summary, then the extraction,
+    each a line of compact UTF-8 JSON."""
+    short = summary(extraction).to_json()
+    del short["document"]
     record = extraction.to_json()
     del record["document"]
+    head = {"format": ENTRY_FORMAT, "key": key, "summary": short}
     entry = {"format": ENTRY_FORMAT, "key": key, "text": extraction.text, "extraction": record}
-    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b"\n".join(
+        json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        for part in (head, entry)
+    )
 
 
 def decode_entry(payload: bytes, key: str, name: str) -> Extraction:
     """The extraction in an entry, named ``name``; ValueError (or KeyError, TypeError) when
     the entry is not one of ``key`` or does not fit its text."""
-    entry: Any = json.loads(payload.decode("utf-8"))
+    _, sep, body = payload.partition(b"\n")
+    if not sep:
+        raise ValueError("not an entry: one line")
+    entry: Any = json.loads(body.decode("utf-8"))
     if entry.get("format") != ENTRY_FORMAT or entry.get("key") != key:
         raise ValueError("not an entry of this key")
     text = entry["text"]
@@ -150,6 +206,15 @@ def decode_entry(payload: bytes, key: str, name: str) -> Extraction:
             if text[mention.start : mention.end] != mention.text:
                 raise ValueError(f"mention {mention.text!r} does not fit the text")
     return extraction
+
+
+def decode_summary(payload: bytes, key: str, name: str) -> Extraction:
+    """The summary in an entry (or a summary line alone), named ``name``; ValueError (or
+    KeyError, TypeError) when it is not one of ``key``."""
+    head: Any = json.loads(payload.partition(b"\n")[0].decode("utf-8"))
+    if head.get("format") != ENTRY_FORMAT or head.get("key") != key:
+        raise ValueError("not an entry of this key")
+    return Extraction.from_json({**head["summary"], "document": name})
 
 
 @contextmanager

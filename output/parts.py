@@ -18,12 +18,14 @@ import inspect
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from policykg.extract import Extraction
 from policykg.graph import build as graph_build
 from policykg.graph import iris, terms, turtle, vocab
 from policykg.graph.build import GraphPlan
@@ -85,9 +87,12 @@ class RenderedPart:
     contexts: tuple[MentionContext, ...]
 
 
-def render_part(plan: GraphPlan, index: int, options: PartOptions) -> RenderedPart:
-    """The share of document ``index`` of ``plan``, made now."""
-    part = plan.document_part(index)
+def render_part(
+    plan: GraphPlan, index: int, options: PartOptions, extraction: Extraction | None = None
+) -> RenderedPart:
+    """The share of document ``index`` of ``plan``, made now (from ``extraction``, its
+    whole extraction, when the plan holds a summary of it)."""
+    part = plan.document_part(index, extraction)
     marked = {}
     for entity in part.entities:
         node = plan.node_of[entity]
@@ -143,57 +148,99 @@ def render_parts(
     options: PartOptions,
     jobs: int = 1,
     cache: ExtractionCache | None = None,
+    whole: Callable[[int], Extraction] | None = None,
 ) -> Iterator[RenderedPart]:
     """Every document's share, in :meth:`GraphPlan.document_order`.
 
     ``keys`` are the documents' extraction cache keys (in the plan's document order); with
-    ``cache``, shares are read from it and the others stored in it. ``jobs`` worker
-    processes make them when there are several documents and workers can be forked (they
-    inherit the plan); otherwise this process does.
+    ``cache``, shares are read from it and the others stored in it. ``whole`` gives the
+    whole extraction of a document (by index) when the plan holds summaries; it is called
+    only for the shares to make. ``jobs`` worker processes make them when there are several
+    documents and workers can be forked (they inherit the plan); otherwise this process does.
     """
     order = plan.document_order()
-    workers = min(jobs, len(order))
+    paths: dict[int, Path] = {}
+    if cache is not None:
+        folder = cache.folder / PARTS_FOLDER
+        paths = {i: folder / f"{part_key(plan, i, keys[i], options)}.json" for i in order}
+    # shares in the cache are read here (a worker would only add the cost of sending them)
+    todo = [i for i in order if i not in paths or not paths[i].is_file()]
+    workers = min(jobs, len(todo))
+    made: Iterator[RenderedPart]
     if workers < 2 or sys.platform != "linux":
-        for index in order:
-            yield _share(plan, index, keys[index], options, cache)
+        made = (_make(plan, i, options, paths.get(i), cache, whole) for i in todo)
+        yield from _in_order(plan, order, todo, made, options, paths, cache, whole)
         return
     global _WORK
-    _WORK = (plan, keys, options, cache)
+    _WORK = (plan, options, paths, cache, whole)
     try:
         with WorkerPool(workers) as pool:
-            yield from pool.map(_share_in_worker, order)
+            made = pool.map(_make_in_worker, todo)
+            yield from _in_order(plan, order, todo, made, options, paths, cache, whole)
     finally:
         _WORK = None
 
 
+def _in_order(
+    plan: GraphPlan,
+    order: Sequence[int],
+    todo: Sequence[int],
+    made: Iterator[RenderedPart],
+    options: PartOptions,
+    paths: dict[int, Path],
+    cache: ExtractionCache | None,
+    whole: Callable[[int], Extraction] | None,
+) -> Iterator[RenderedPart]:
+    """The shares of ``order``: those of ``todo`` from ``made`` (in their order), the others
+    read from the cache (made here if their entry turns out unusable)."""
+    making = set(todo)
+    for index in order:
+        if index in making:
+            yield next(made)
+            continue
+        path = paths[index]
+        payload = cache.read(path) if cache is not None else None
+        if payload is not None:
+            try:
+                yield decode_part(payload, path.stem, plan.documents[index].document)
+                continue
+            except (ValueError, KeyError, TypeError, IndexError) as exc:
+                _log.info("ignoring the unusable cache entry %s: %s", path, exc)
+        yield _make(plan, index, options, path, cache, whole)
+
+
 #: What forked workers take from the process that forked them: set only while they run.
-_WORK: tuple[GraphPlan, Sequence[str], PartOptions, ExtractionCache | None] | None = None
+_WORK: (
+    tuple[
+        GraphPlan,
+        PartOptions,
+        dict[int, Path],
+        ExtractionCache | None,
+        Callable[[int], Extraction] | None,
+    ]
+    | None
+) = None
 
 
-def _share_in_worker(index: int) -> RenderedPart:
-    """:func:`_share` in a worker forked by :func:`render_parts`."""
+def _make_in_worker(index: int) -> RenderedPart:
+    """:func:`_make` in a worker forked by :func:`render_parts`."""
     assert _WORK is not None, "render_parts' workers must be forked"
-    plan, keys, options, cache = _WORK
-    return _share(plan, index, keys[index], options, cache)
+    plan, options, paths, cache, whole = _WORK
+    return _make(plan, index, options, paths.get(index), cache, whole)
 
 
-def _share(
-    plan: GraphPlan, index: int, key: str, options: PartOptions, cache: ExtractionCache | None
+def _make(
+    plan: GraphPlan,
+    index: int,
+    options: PartOptions,
+    path: Path | None,
+    cache: ExtractionCache | None,
+    whole: Callable[[int], Extraction] | None,
 ) -> RenderedPart:
-    """The share of document ``index``, from ``cache`` when it holds it (else stored there)."""
-    if cache is None:
-        return render_part(plan, index, options)
-    found = part_key(plan, index, key, options)
-    path = cache.folder / PARTS_FOLDER / f"{found}.json"
-    payload = cache.read(path)
-    name = plan.documents[index].document
-    if payload is not None:
-        try:
-            return decode_part(payload, found, name)
-        except (ValueError, KeyError, TypeError, IndexError) as exc:
-            _log.info("ignoring the unusable cache entry %s: %s", path, exc)
-    share = render_part(plan, index, options)
-    cache.write(path, encode_part(found, share))
+    """Make the share of document ``index`` and store it in ``cache`` at ``path``."""
+    share = render_part(plan, index, options, whole(index) if whole else None)
+    if cache is not None and path is not None:
+        cache.write(path, encode_part(path.stem, share))
     return share
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -323,9 +324,29 @@ def test_a_corrupt_cache_entry_is_extracted_again(
     before = _files(out)
     (entry,) = (out / CACHE_FOLDER).glob("*.json")
     good = entry.read_bytes()
-    entry.write_bytes(good[: len(good) // 2])
+    entry.write_bytes(good[:40])  # the summary line cut
     build([docs / "c.txt"], out)
     assert extracted == ["c.txt", "c.txt"]
+    assert entry.read_bytes() == good
+    assert _files(out) == before
+
+
+def test_a_corrupt_extraction_is_read_only_for_a_share_to_make(
+    docs: Path, tmp_path: Path, extracted: list[str]
+) -> None:
+    out = tmp_path / "out"
+    build([docs / "c.txt"], out)
+    before = _files(out)
+    (entry,) = (out / CACHE_FOLDER).glob("*.json")
+    good = entry.read_bytes()
+    summary_line = good.split(b"\n")[0]
+    entry.write_bytes(summary_line + b"\n{")  # the whole extraction cut, its summary sound
+    build([docs / "c.txt"], out)
+    assert extracted == ["c.txt"]  # the merge reads the summary, the share is cached
+    assert _files(out) == before
+    shutil.rmtree(out / CACHE_FOLDER / PARTS_FOLDER)
+    build([docs / "c.txt"], out)
+    assert extracted == ["c.txt", "c.txt"]  # the share to make needs the whole extraction
     assert entry.read_bytes() == good
     assert _files(out) == before
 

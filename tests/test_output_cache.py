@@ -12,12 +12,15 @@ import pytest
 from policykg.extract import Extraction, version
 from policykg.extract.pipeline import extract_text
 from policykg.graph import build_graph, exports
+from policykg.graph.build import GraphPlan
 from policykg.output.cache import (
     CACHE_FOLDER,
     ExtractionCache,
     cache_key,
     decode_entry,
+    decode_summary,
     encode_entry,
+    summary,
 )
 from policykg.output.errors import OutputError
 
@@ -64,16 +67,46 @@ def test_a_graph_of_cached_extractions_is_the_same_bytes(seeds: list[Extraction]
     assert exports.to_turtle(build_graph(cached)) == exports.to_turtle(build_graph(seeds))
 
 
-def test_an_entry_is_compact_json_without_the_name(seeds: list[Extraction]) -> None:
+def test_an_entry_is_two_lines_of_compact_json_without_the_name(
+    seeds: list[Extraction],
+) -> None:
     key = "k" * 64
     payload = encode_entry(key, seeds[0])
-    assert payload.startswith(b'{"format":1,"key":"' + key.encode() + b'","text":"')
-    assert b"\n" not in payload.replace(b"\\n", b"") and b'": ' not in payload
-    entry = json.loads(payload)
+    head, body = payload.split(b"\n")
+    assert head.startswith(b'{"format":2,"key":"' + key.encode() + b'","summary":{')
+    assert body.startswith(b'{"format":2,"key":"' + key.encode() + b'","text":"')
+    assert b'": ' not in payload
+    entry = json.loads(body)
     assert list(entry) == ["format", "key", "text", "extraction"]
     assert "document" not in entry["extraction"]
+    assert "document" not in json.loads(head)["summary"]
     renamed = decode_entry(payload, key, "another name.txt")
     assert renamed.document == "another name.txt"
+    assert decode_summary(payload, key, "another name.txt").document == "another name.txt"
+
+
+def test_a_summary_holds_what_the_merge_needs(seeds: list[Extraction]) -> None:
+    for fresh in seeds:
+        key = cache_key(fresh.text.encode("utf-8"), "x.txt")
+        short = decode_summary(encode_entry(key, fresh), key, fresh.document)
+        assert short == summary(fresh)
+        assert (short.text, short.relations, short.metadata) == ("", [], fresh.metadata)
+        assert [e.id for e in short.entities] == [e.id for e in fresh.entities]
+        for mine, theirs in zip(short.entities, fresh.entities, strict=True):
+            assert (mine.type, mine.label, mine.aliases) == (
+                theirs.type,
+                theirs.label,
+                theirs.aliases,
+            )
+            assert (mine.attributes, mine.merged) == (theirs.attributes, theirs.merged)
+            starts = [m.start for m in theirs.mentions if m.start >= 0]
+            assert [m.start for m in mine.mentions] == [min(starts)] if starts else []
+    # the merge of summaries is the merge of the extractions: same nodes, same IRIs
+    plan, full = GraphPlan(map(summary, seeds)), GraphPlan(seeds)
+    assert plan.nodes == full.nodes and plan.iri_of == full.iri_of
+    for index in range(len(seeds)):
+        assert plan.document_part(index, seeds[index]) == full.document_part(index)
+        assert plan.part_context(index) == full.part_context(index)
 
 
 def test_the_key_depends_on_bytes_format_and_encoding_not_on_the_name() -> None:
@@ -161,9 +194,10 @@ def test_an_entry_whose_offsets_do_not_fit_its_text_is_ignored(
 ) -> None:
     cache = ExtractionCache(tmp_path)
     key = cache_key(DATA, "a.txt")
-    entry = json.loads(encode_entry(key, seeds[0]))
+    head, body = encode_entry(key, seeds[0]).split(b"\n")
+    entry = json.loads(body)
     entry["text"] = "x" + entry["text"]  # every offset one character off
-    cache.entry(key).write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+    cache.entry(key).write_bytes(head + b"\n" + json.dumps(entry, ensure_ascii=False).encode())
     assert cache.load(key, "a.txt") is None
 
 
