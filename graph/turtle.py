@@ -31,11 +31,11 @@ _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 #: The IRIs of a document's own nodes: ``…/doc/<key>``, ``…/(mention|assertion|merge)/<key>/…``.
 _PART_RE = re.compile(r"/(?:doc/([^/>]+)>$|(?:mention|assertion|merge)/([^/>]+)/[^/>]+>$)")
 _PREFIX_OF = {str(ns): prefix for prefix, ns in PREFIXES.items()}
-#: An IRI in one of the prefixes' namespaces whose local part Turtle can write after the colon.
-_PREFIXED_RE = re.compile(
-    "<(" + "|".join(re.escape(ns) for ns in sorted(_PREFIX_OF, key=len, reverse=True)) + ")"
-    r"([A-Za-z_][A-Za-z0-9_-]*)>"
-)
+#: A local name Turtle can write after ``prefix:`` (a conservative subset of PN_LOCAL).
+_LOCAL_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+# Every namespace ends in "/" or "#", which a local name never holds: so an IRI's namespace,
+# if it has one of them, is the IRI up to its last "/" or "#" (see _short).
+assert all(ns.endswith(("/", "#")) for ns in _PREFIX_OF), "a namespace must end in / or #"
 
 
 def part_of(subject: str) -> str:
@@ -110,11 +110,14 @@ def _verb(predicate: str) -> str:
 
 def _short(node: str) -> str:
     """A term with its IRI (or its literal's datatype) as ``prefix:local`` where it can be."""
-    first, last = node[0], node[-1]
+    first = node[0]
     if first == "<":
-        found = _PREFIXED_RE.fullmatch(node)
-        return node if found is None else f"{_PREFIX_OF[found[1]]}:{found[2]}"
-    if first == '"' and last == ">":
+        cut = max(node.rfind("/"), node.rfind("#")) + 1
+        prefix = _PREFIX_OF.get(node[1:cut])
+        if prefix is None or not _LOCAL_RE.fullmatch(node, cut, len(node) - 1):
+            return node
+        return f"{prefix}:{node[cut:-1]}"
+    if first == '"' and node[-1] == ">":
         quoted, datatype = node.rsplit("^^", 1)
-        return f"{quoted}^^{_short(datatype)}"
+        return f"{quoted}^^{_verb(datatype)}"
     return node

@@ -22,6 +22,7 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Final
 
@@ -196,6 +197,7 @@ def _close(out: list[str], text: str, pos: int, mark: tuple[int, str]) -> int:
     return end
 
 
+@lru_cache(maxsize=4096)  # an entity is mentioned many times in its document
 def _label(entity: MarkedEntity, iri: str, color: str, graph_href: str | None) -> str:
     """displaCy's label chip, linking to the entity in the graph page when there is one."""
     name = _esc(entity.type)
