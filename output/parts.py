@@ -42,7 +42,7 @@ from .parallel import WorkerPool
 __all__ = ["PARTS_FOLDER", "PART_FORMAT", "PartOptions", "RenderedPart", "part_key", "render_parts"]
 
 #: The layout of a cached share; part of the key, so a new layout starts afresh.
-PART_FORMAT = 1
+PART_FORMAT = 2
 #: Where shares are kept in the cache folder.
 PARTS_FOLDER = "parts"
 
@@ -244,11 +244,19 @@ def _make(
     return share
 
 
+#: The texts of a share kept after its JSON line, as UTF-8 bytes (JSON would escape every
+#: quote of the Turtle and the page, and reading them back was most of a rebuild's time).
+_BLOBS = ("turtle", "ntriples", "page")
+
+
 def encode_part(key: str, share: RenderedPart) -> bytes:
-    """The bytes of the cache entry ``key`` for ``share``: compact UTF-8 JSON."""
+    """The bytes of the cache entry ``key`` for ``share``: a line of compact UTF-8 JSON (with
+    the byte length of each text), then its Turtle, N-Triples and page, as UTF-8."""
+    blobs = [getattr(share, name).encode("utf-8") for name in _BLOBS]
     record = {
         "format": PART_FORMAT,
         "key": key,
+        "sizes": [len(blob) for blob in blobs],
         "iri": share.iri,
         "title": share.text.title,
         "entities": share.entities,
@@ -257,20 +265,27 @@ def encode_part(key: str, share: RenderedPart) -> bytes:
         "links": share.links,
         "own_count": share.own_count,
         "own": share.own,
-        "turtle": share.turtle,
-        "ntriples": share.ntriples,
-        "page": share.page,
         "contexts": [c[:1] + c[2:] for c in share.contexts],
     }
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b"\n".join([head, *blobs])
 
 
 def decode_part(payload: bytes, key: str, name: str) -> RenderedPart:
     """The share in a cache entry, of the document ``name``; ValueError (or KeyError,
-    TypeError) when the entry is not one of ``key``."""
-    record: Any = json.loads(payload.decode("utf-8"))
+    TypeError) when the entry is not one of ``key`` or is cut short."""
+    head, _, rest = payload.partition(b"\n")
+    record: Any = json.loads(head.decode("utf-8"))
     if record.get("format") != PART_FORMAT or record.get("key") != key:
         raise ValueError("not an entry of this key")
+    sizes = [int(size) for size in record["sizes"]]
+    if len(sizes) != len(_BLOBS) or len(rest) != sum(sizes) + len(sizes) - 1:
+        raise ValueError("the entry is cut short or too long")
+    texts, offset = [], 0
+    for size in sizes:
+        texts.append(rest[offset : offset + size].decode("utf-8"))
+        offset += size + 1
+    turtle_text, ntriples_text, page = texts
     iri = str(record["iri"])
     return RenderedPart(
         name=name,
@@ -285,9 +300,9 @@ def decode_part(payload: bytes, key: str, name: str) -> RenderedPart:
         links=tuple(_three(t) for t in record["links"]),
         own_count=int(record["own_count"]),
         own=tuple(_three(t) for t in record["own"]),
-        turtle=str(record["turtle"]),
-        ntriples=str(record["ntriples"]),
-        page=str(record["page"]),
+        turtle=turtle_text,
+        ntriples=ntriples_text,
+        page=page,
         contexts=tuple(
             (entity, name, start, end, text, before, mention, after, anchor)
             for entity, start, end, text, before, mention, after, anchor in record["contexts"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -136,5 +137,12 @@ def test_an_entry_round_trip_is_lossless(seeds: list[Extraction]) -> None:
     share = render_part(GraphPlan(seeds), 1, OPTIONS)
     payload = encode_part("k" * 64, share)
     assert decode_part(payload, "k" * 64, share.name) == share
+    head, _, rest = payload.partition(b"\n")
+    blobs = [share.turtle.encode(), share.ntriples.encode(), share.page.encode()]
+    assert json.loads(head)["sizes"] == [len(blob) for blob in blobs]
+    assert rest == b"\n".join(blobs)  # the texts as they are, not escaped
     with pytest.raises(ValueError, match="not an entry of this key"):
         decode_part(payload, "j" * 64, share.name)
+    for cut in (payload[:-1], payload + b"x"):
+        with pytest.raises(ValueError, match="the entry is cut short or too long"):
+            decode_part(cut, "k" * 64, share.name)
