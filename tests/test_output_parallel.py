@@ -30,14 +30,22 @@ PROMPT = 4.0
 
 
 def children() -> set[int]:
-    """This process's child processes (Linux)."""
+    """This process's child processes (Linux), multiprocessing's resource tracker left out
+    (spawn starts it, once, for the rest of the process's life)."""
     found: set[int] = set()
     for task in Path("/proc/self/task").iterdir():
         try:
             found.update(int(pid) for pid in (task / "children").read_text().split())
         except OSError:  # a thread that ended meanwhile
             continue
-    return found
+    return {pid for pid in found if b"resource_tracker" not in _command(pid)}
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # ended meanwhile
+        return b""
 
 
 @pytest.fixture(autouse=True)
@@ -374,3 +382,16 @@ def test_a_worker_holding_sigterm_is_killed_after_the_grace(
         raise KeyboardInterrupt
     assert [process.exitcode for process in processes] == [-signal.SIGKILL] * 2
     assert time.monotonic() - start < PROMPT
+
+
+def test_spawned_workers_serve_as_forked_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spawn, what other systems than Linux get: the pipe passes to the worker as an argument."""
+    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("spawn"))
+    with WorkerPool(2) as pool:
+        pids = {process.pid for process in pool.processes}
+        states = list(pool.map(worker_state, range(2)))
+        assert list(pool.map(square, range(12))) == [n * n for n in range(12)]
+        processes = pool.processes
+    assert [state[:2] for state in states] == [(signal.SIG_IGN, signal.SIG_DFL)] * 2
+    assert {pid for _, _, pid in states} == pids
+    assert [process.exitcode for process in processes] == [0, 0]
