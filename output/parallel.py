@@ -1,29 +1,40 @@
 """Worker processes for the extraction of many documents, results in order.
 
-:class:`WorkerPool` wraps a :class:`~concurrent.futures.ProcessPoolExecutor`: each worker
-runs an initializer once (the spaCy pipeline loads there, once per worker), tasks go in
-chunks, and results come back in the order of the tasks, so that the output does not depend
-on the number of workers. Workers ignore SIGINT (a Ctrl-C in a terminal reaches every process
-of the group: the main process decides) and die on SIGTERM; leaving the pool because of an
-exception (an error in a document, Ctrl-C, SIGTERM) cancels what is left and terminates the
-workers at once. A worker that dies (killed, out of memory) is :class:`OutputError` E151,
-not a hang. On Linux the workers are forked (they share the modules loaded already),
-elsewhere spawned.
+:class:`WorkerPool` starts its worker processes (:class:`multiprocessing.Process`) itself,
+each with a pipe of its own; the main process alone sends chunks of tasks and reads results,
+with no thread and no queue shared between workers. Each worker runs an initializer once (the
+spaCy pipeline loads there, once per worker), tasks go in chunks, and results come back in the
+order of the tasks, so that the output does not depend on the number of workers. Workers
+ignore SIGINT (a Ctrl-C in a terminal reaches every process of the group: the main process
+decides) and die on SIGTERM; leaving the pool because of an exception (an error in a
+document, Ctrl-C, SIGTERM) terminates the workers at once, and the pool joins every worker it
+started before it is left. A worker that dies (killed, out of memory) is :class:`OutputError`
+E151, not a hang: the main process waits on the workers' pipes and their process sentinels
+together. On Linux the workers are forked (they share the modules loaded already), elsewhere
+spawned.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import sys
+import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from .cache import _signals_blocked
 from .errors import Errors, OutputError
+from .files import _signals_held
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext, SpawnContext
 
 __all__ = ["WorkerPool", "available_cores", "chunk_size"]
 
@@ -34,6 +45,9 @@ R = TypeVar("R")
 CHUNKS_PER_WORKER = 8
 #: At most this many tasks in a chunk (progress is reported per chunk).
 MAX_CHUNK = 8
+#: Seconds the workers are given to end after they are asked to (their pipe closed, or
+#: SIGTERM, which a worker holds while it writes a cache entry) before they are killed.
+GRACE = 5.0
 
 
 def available_cores() -> int:
@@ -49,18 +63,49 @@ def chunk_size(tasks: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, tasks // (workers * CHUNKS_PER_WORKER)))
 
 
+class _Worker:
+    """A worker process, the main process's end of its pipe, the chunk it is working on."""
+
+    __slots__ = ("chunk", "connection", "process")
+
+    def __init__(self, process: BaseProcess, connection: Connection) -> None:
+        self.process = process
+        self.connection = connection
+        self.chunk: int | None = None
+
+
 class WorkerPool:
-    """``workers`` processes, each set up by ``initializer``; use as a context manager."""
+    """``workers`` processes, each set up by ``initializer``; use as a context manager.
+
+    One :meth:`map` at a time; the pool may serve several in turn.
+    """
 
     def __init__(self, workers: int, initializer: Callable[[], None] | None = None) -> None:
-        method = "fork" if sys.platform == "linux" else "spawn"
+        if workers < 1:
+            raise ValueError(f"a pool needs at least one worker, not {workers}")
         self.workers = workers
-        self._executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context(method),
-            initializer=_start_worker,
-            initargs=(initializer,),
-        )
+        self._workers: list[_Worker] = []
+        try:
+            # Ctrl-C and SIGTERM wait until every worker is started and known: a forked
+            # worker is born with them blocked, and takes them once its handlers are set.
+            with _signals_held(), _signals_blocked():
+                for _ in range(workers):
+                    self._start(initializer)
+        except BaseException:
+            self.terminate()
+            raise
+
+    def _start(self, initializer: Callable[[], None] | None) -> None:
+        context = _context()
+        fork = context.get_start_method() == "fork"
+        mine, theirs = context.Pipe()
+        # A forked worker closes its copies of the main process's ends (its own and those of
+        # the workers started before it): each worker then sees the main process go away.
+        inherited = [worker.connection for worker in self._workers] + [mine] if fork else []
+        process = context.Process(target=_serve, args=(theirs, initializer, inherited), daemon=True)
+        self._workers.append(_Worker(process, mine))
+        process.start()
+        theirs.close()
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -72,55 +117,198 @@ class WorkerPool:
         traceback: TracebackType | None,
     ) -> None:
         if kind is None:
-            self._executor.shutdown(wait=True)
+            self.close()
         else:
             self.terminate()
+
+    @property
+    def processes(self) -> list[BaseProcess]:
+        """The worker processes (none once the pool is closed or terminated)."""
+        return [worker.process for worker in self._workers]
 
     def map(self, function: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
         """``function`` of each task, in the workers, in the order of ``tasks``.
 
-        ``function`` and the tasks must pickle (a module-level function, plain data).
+        ``function`` and the tasks must pickle (a module-level function, plain data). The
+        chunks are sent as the results are taken; the error a task raised is raised where its
+        result would have come. Leaving the iterator before its end, or an error (E151
+        included), ends the workers still busy.
         """
-        chunks = chunk_size(len(tasks), self.workers)
+        size = chunk_size(len(tasks), self.workers)
+        chunks = [tasks[start : start + size] for start in range(0, len(tasks), size)]
+        if not chunks:
+            return
+        if not self._workers:
+            raise RuntimeError("the worker pool is closed")
+        if self._busy():
+            raise RuntimeError("another map of this worker pool is still running")
+        done: dict[int, tuple[list[R], BaseException | None]] = {}
+        sent = 0
         try:
-            yield from self._executor.map(function, tasks, chunksize=chunks)
-        except BrokenProcessPool as exc:
-            reason = str(exc) or type(exc).__name__
-            raise OutputError(Errors.E151.format(reason=reason.rstrip("."))) from None
+            for index in range(len(chunks)):
+                while True:
+                    sent = self._send(function, chunks, sent)
+                    if index in done:
+                        break
+                    self._receive(done)
+                results, error = done.pop(index)
+                yield from results
+                if error is not None:
+                    raise error
+        finally:
+            if self._busy():  # left before the end: nobody takes what they are doing
+                self.terminate()
+
+    def close(self) -> None:
+        """End the workers when they are idle (what is busy is terminated), and join them."""
+        try:
+            if not self._busy():
+                for worker in self._workers:
+                    with contextlib.suppress(OSError):  # ended already
+                        worker.connection.send(None)
+                    worker.connection.close()
+                _join(self.processes, GRACE)
+        finally:
+            self.terminate()
 
     def terminate(self) -> None:
-        """Cancel the tasks not started and end the workers now (SIGTERM)."""
-        executor = self._executor
-        stop = getattr(executor, "terminate_workers", None)  # Python 3.14
-        if stop is not None:
-            stop()
-            return
-        # before shutdown(), which forgets them
-        processes = list((getattr(executor, "_processes", None) or {}).values())
-        manager = getattr(executor, "_executor_manager_thread", None)
-        executor.shutdown(wait=False, cancel_futures=True)
+        """End the workers now (SIGTERM, then SIGKILL after :data:`GRACE` seconds), and
+        join them."""
+        workers, self._workers = self._workers, []
+        processes = [worker.process for worker in workers if worker.process.pid is not None]
         for process in processes:
-            if process.is_alive():
+            if process.exitcode is None:
                 process.terminate()
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():  # SIGTERM is blocked while a worker writes a cache entry
-                process.kill()
-                process.join(timeout=5)
-        # A worker killed while sending a result leaves half a message in the result pipe,
-        # which the executor's thread would wait for forever (and the interpreter's exit with
-        # it): with the workers gone, closing this process's end of the pipe ends the wait.
-        results = getattr(executor, "_result_queue", None)
-        writer = getattr(results, "_writer", None)
-        if writer is not None and not any(process.is_alive() for process in processes):
-            writer.close()
-        if manager is not None:  # so that nothing of the pool runs at the interpreter's exit
-            manager.join(timeout=10)
+        for worker in workers:
+            worker.connection.close()
+        left = _join(processes, GRACE)
+        for process in left:  # SIGTERM held too long (while a cache entry is written)
+            process.kill()
+        _join(left, GRACE)
+
+    def _busy(self) -> bool:
+        return any(worker.chunk is not None for worker in self._workers)
+
+    def _send(self, function: Callable[[T], R], chunks: list[Sequence[T]], sent: int) -> int:
+        """Give each idle worker the next chunk; the number of chunks sent then."""
+        for worker in self._workers:
+            if sent == len(chunks):
+                break
+            if worker.chunk is None:
+                try:
+                    worker.connection.send((sent, function, chunks[sent]))
+                except OSError:
+                    self._lost(worker)
+                worker.chunk = sent
+                sent += 1
+        return sent
+
+    def _receive(self, done: dict[int, tuple[list[R], BaseException | None]]) -> None:
+        """Wait for results (at least one) and put them in ``done``; E151 if a worker ended."""
+        waited: list[Any] = [worker.connection for worker in self._workers]
+        waited += [worker.process.sentinel for worker in self._workers]
+        ready = set(wait(waited))
+        for worker in list(self._workers):
+            if worker.connection in ready:
+                try:
+                    index, results, error, trace = worker.connection.recv()
+                except (EOFError, OSError):  # the worker ended, perhaps in the middle
+                    self._lost(worker)
+                if error is not None and trace:
+                    error.__cause__ = _RemoteTraceback(trace)
+                done[index] = results, error
+                worker.chunk = None
+            elif worker.process.sentinel in ready:
+                self._lost(worker)
+
+    def _lost(self, worker: _Worker) -> NoReturn:
+        """Terminate the pool and raise E151 for ``worker``, which ended."""
+        process = worker.process
+        process.join(GRACE)
+        code = process.exitcode
+        if code is None:
+            how = "closed its pipe"
+        elif code < 0:
+            how = f"was killed by {_signal_name(-code)}"
+        else:
+            how = f"exited with status {code}"
+        self.terminate()
+        raise OutputError(Errors.E151.format(reason=f"process {process.pid} {how}"))
 
 
-def _start_worker(initializer: Callable[[], None] | None) -> None:
-    """Set a worker's signals (SIGINT ignored, SIGTERM ends it), then run ``initializer``."""
+def _context() -> ForkContext | SpawnContext:
+    """Fork on Linux (the workers share the modules loaded already), spawn elsewhere."""
+    if sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+class _RemoteTraceback(Exception):
+    """The traceback of an error raised in a worker (the cause of the error raised here)."""
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.args[0]}"""'
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _join(processes: Sequence[BaseProcess], timeout: float) -> list[BaseProcess]:
+    """Join ``processes`` within ``timeout`` seconds in all; those still running."""
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    return [process for process in processes if process.exitcode is None]
+
+
+def _serve(
+    connection: Connection, initializer: Callable[[], None] | None, inherited: list[Connection]
+) -> None:
+    """A worker's life: set its signals (SIGINT ignored, SIGTERM ends it), run
+    ``initializer``, then run the chunks it is sent until it is sent None or its pipe closes.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    for other in inherited:
+        other.close()
     if initializer is not None:
         initializer()
+    while True:
+        try:
+            message = connection.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        index, function, chunk = message
+        results = []
+        reply: tuple[int, list[Any], Exception | None, str]
+        try:
+            for task in chunk:
+                results.append(function(task))
+        except Exception as exc:
+            reply = (index, results, exc, "".join(traceback.format_exception(exc)))
+        else:
+            reply = (index, results, None, "")
+        try:
+            _reply(connection, reply)
+        except OSError:  # the main process has gone
+            return
+
+
+def _reply(connection: Connection, message: tuple[int, list[Any], Exception | None, str]) -> None:
+    """Send ``message``; an error in its place if it does not pickle."""
+    try:
+        connection.send(message)
+    except OSError:
+        raise
+    except Exception as exc:  # pickling fails before anything is written
+        index, _, _, trace = message
+        error = RuntimeError(f"a worker's result cannot be sent: {type(exc).__name__}: {exc}")
+        connection.send((index, [], error, trace))

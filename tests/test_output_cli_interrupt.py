@@ -120,10 +120,8 @@ def test_a_build_interrupted_while_extracting_keeps_the_previous_outputs(
 def test_a_build_interrupted_after_extracting_leaves_whole_files(
     tmp_path: Path, previous: dict[str, bytes]
 ) -> None:
-    # --jobs 1: with --jobs 2 an interruption after the pool has ended can leave CPython
-    # 3.11's ProcessPoolExecutor joining a lost worker at exit (about one run in three here;
-    # noted on issue 5); the graph writing interrupted here is the same whatever --jobs is
-    done = interrupt(tmp_path, signal.SIGINT, after=f"[{COPIES}/{COPIES}]", jobs="1")
+    done = interrupt(tmp_path, signal.SIGINT, after=f"[{COPIES}/{COPIES}]", jobs="2")
+    assert processes_in(tmp_path) == []  # no worker left behind
     out = outputs(tmp_path / "out")
     assert sorted(out) == ["graph.html", "graph.ttl"]  # no temporary file
     if done.returncode == 0:  # the signal came after the last rename: the new outputs
