@@ -229,10 +229,14 @@ class AtomicFiles:
         return handle
 
     def write(self, path: StrPath, data: str | bytes) -> None:
-        """Write the whole new ``path`` (text as UTF-8)."""
+        """Write the whole new ``path`` (text as UTF-8); nothing when ``path`` holds these
+        bytes already (a rebuild leaves the pages of unchanged documents as they are)."""
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        if _holds(Path(path), payload):
+            return
         handle = self._open_binary(path)
         try:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            handle.write(payload)
         except OSError as exc:
             raise _write_error(Path(path), exc) from exc
 
@@ -286,6 +290,16 @@ class AtomicFiles:
             handle.close()
             temp.unlink(missing_ok=True)
         self._open = []
+
+
+def _holds(path: Path, payload: bytes) -> bool:
+    """Whether ``path`` is a file of exactly ``payload`` (False when it cannot be read)."""
+    try:
+        if path.stat().st_size != len(payload) or not path.is_file():
+            return False
+        return path.read_bytes() == payload
+    except OSError:
+        return False
 
 
 class TextSink:

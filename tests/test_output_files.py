@@ -133,6 +133,19 @@ def test_write_files_atomic_writes_all(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["a.ttl", "b.html"]
 
 
+def test_a_file_that_holds_the_bytes_already_is_left_as_it_is(tmp_path: Path) -> None:
+    same, other = tmp_path / "same.html", tmp_path / "other.html"
+    same.write_bytes("页面\n".encode())
+    other.write_bytes(b"old")
+    os.utime(same, (1_000_000, 1_000_000))
+    before = same.stat()
+    write_files_atomic({same: "页面\n", other: "页面\n"})
+    after = same.stat()
+    assert (after.st_ino, after.st_mtime) == (before.st_ino, before.st_mtime)
+    assert other.read_text(encoding="utf-8") == same.read_text(encoding="utf-8") == "页面\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.html", "same.html"]
+
+
 def test_write_files_atomic_failure_on_the_second_replaces_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
