@@ -7,6 +7,7 @@ text and checks structure only, since the rules are changing.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -830,3 +831,32 @@ def test_validate_a_built_graph_and_a_broken_one(
 def test_validate_names_an_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match=r"^E120 cannot read graph .*nothing\.ttl: "):
         validate(tmp_path / "nothing.ttl")
+
+
+def test_a_build_pauses_the_garbage_collector_and_restores_it(
+    docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+
+    def fake_extract(text: str, document: str = "<text>") -> Extraction:
+        seen.append(gc.isenabled())
+        return handmade(document)
+
+    monkeypatch.setattr(api, "extract_text", fake_extract)
+    assert gc.isenabled()
+    build([docs / "c.txt"], tmp_path / "on")
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        build([docs / "c.txt"], tmp_path / "off", cache=False)
+        assert not gc.isenabled()  # as the caller left it
+    finally:
+        gc.enable()
+
+    def failing(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("page")
+
+    monkeypatch.setattr(api, "render_html", failing)
+    with pytest.raises(RuntimeError, match="page"):
+        build([docs / "c.txt"], tmp_path / "failed")
+    assert gc.isenabled()
