@@ -243,31 +243,30 @@ class CharTokenizer:
         return doc
 
 
-#: A space that is the trailing space of the word (character) before it.
-_TRAILING_SPACE = re.compile(r"(?<=\S) ")
-#: A word: a run of white space, or one other character.
-_CHAR_WORD = re.compile(r"\s+|\S")
+#: A run of white space (``\s`` is exactly ``str.isspace`` for ``str`` patterns).
+_SPACE_RUN = re.compile(r"(\s+)")
 
 
 def char_words(text: str) -> tuple[list[str], list[bool]]:
     """Words and trailing-space flags as ``spacy.util.get_words_and_spaces`` gives them for
     the characters of ``text``: each non-space character a word, a run of white space before
     one a word of its own, one " " after a word its trailing space."""
-    # ``\s`` is exactly ``str.isspace`` for ``str`` patterns. The text between trailing
-    # spaces splits into words on its own: a trailing space follows a non-space character,
-    # so removing it joins no two runs of white space.
     words: list[str] = []
     spaces: list[bool] = []
-    start = 0
-    for space in _TRAILING_SPACE.finditer(text):
-        piece = _CHAR_WORD.findall(text, start, space.start())
-        words += piece
-        spaces += [False] * len(piece)
-        spaces[-1] = True
-        start = space.end()
-    piece = _CHAR_WORD.findall(text, start)
-    words += piece
-    spaces += [False] * len(piece)
+    # the text splits into runs of non-space characters and runs of white space, in turn
+    for n, run in enumerate(_SPACE_RUN.split(text)):
+        if not run:
+            continue
+        if n % 2 == 0:  # non-space characters: one word each
+            words += run
+            spaces += [False] * len(run)
+            continue
+        if run[0] == " " and words and not words[-1].isspace():
+            spaces[-1] = True  # the trailing space of the character before
+            run = run[1:]
+        if run:
+            words.append(run)
+            spaces.append(False)
     return words, spaces
 
 
