@@ -17,6 +17,7 @@ Each component stores its result on a ``Doc`` extension (``doc._.policykg_*``), 
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -210,7 +211,25 @@ def make_nlp() -> Language:
         "policykg_relations",
     ):
         nlp.add_pipe(name)
+    nlp(_WARM_UP)  # load the rules and lexicons now, to be kept with the rest
+    _keep_out_of_full_collections()
     return nlp
+
+
+#: A sentence that loads the rules and lexicons the components read.
+_WARM_UP = "国务院印发《关于加强生态环境保护的意见》，解决突出问题，全年经济增长5%以上。"
+
+
+def _keep_out_of_full_collections() -> None:
+    """Leave what exists now out of the cyclic collector's full collections (``gc.freeze``).
+
+    spaCy, the pipeline and the compiled rules live as long as the process, yet every full
+    collection walked them all: about 70 ms each with spaCy loaded, a few times every ten
+    documents, some 8% of extraction time. Garbage is collected first, so that only what is
+    alive is frozen; reference counting still frees frozen objects.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def spacy_blank_zh() -> Language:
