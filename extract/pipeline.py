@@ -26,6 +26,7 @@ from typing import Any
 import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -249,17 +250,36 @@ class CharTokenizer:
     spaCy aligns the characters with the text by ``text[pos:].index(char)``, copying the
     rest of the text for every character: a 200,000-character document took seconds, a
     2,000,000-character one minutes. The tokens (and their trailing spaces) are the same.
+
+    The words are given to ``Doc`` as their hashes in the vocabulary's string store (which
+    ``Doc`` takes as well as strings): a Chinese text uses a few thousand distinct characters,
+    so hashing each of its characters anew cost more than all the rest of making the ``Doc``.
     """
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
+        self._orths = _Orths(vocab.strings)
 
     def __call__(self, text: str) -> Doc:
         words, spaces = char_words(text)
-        doc = Doc(self.vocab, words=words, spaces=spaces)
+        orths = list(map(self._orths.__getitem__, words))
+        doc = Doc(self.vocab, words=orths, spaces=spaces)
         # the tokens rebuild exactly this text: keep it rather than rebuild it from them
         doc._.policykg_text = text
         return doc
+
+
+class _Orths(dict[str, int]):
+    """Word → its hash in a string store, the word added to the store when first met."""
+
+    def __init__(self, strings: StringStore) -> None:
+        super().__init__()
+        self._strings = strings
+
+    def __missing__(self, word: str) -> int:
+        orth: int = self._strings.add(word)
+        self[word] = orth
+        return orth
 
 
 #: A run of white space (``\s`` is exactly ``str.isspace`` for ``str`` patterns).
