@@ -201,6 +201,21 @@ def _clause_events(ends: str) -> re.Pattern[str]:
     return re.compile(f"[{re.escape(_OPENING_QUOTES + _CLOSING_QUOTES + ends)}]")
 
 
+_QUOTE_MARK = re.compile(f"[{re.escape(_OPENING_QUOTES + _CLOSING_QUOTES)}]")
+#: What :func:`clauses` strips from the ends of a clause (``ends`` are among them).
+_CLAUSE_STRIP = _SPACE + CLAUSE_END + SENTENCE_END
+
+
+@cache
+def _unquoted_clause(ends: str) -> re.Pattern[str] | None:
+    """A clause of a text without quotation marks: a run of characters other than ``ends``,
+    stripped of :data:`_CLAUSE_STRIP`; None unless that holds ``ends``."""
+    if not set(ends) <= set(_CLAUSE_STRIP):
+        return None
+    strip, end = re.escape(_CLAUSE_STRIP), re.escape(ends)
+    return re.compile(f"[^{strip}](?:[^{end}]*[^{strip}])?")
+
+
 def clauses(view: str, span: Span, ends: str = CLAUSE_END + SENTENCE_END) -> Iterator[Span]:
     """Clauses of a stretch of text: split at ，；：。！？ outside quotation marks."""
     return iter(_clauses(view, span.start, span.end, ends))
@@ -209,6 +224,10 @@ def clauses(view: str, span: Span, ends: str = CLAUSE_END + SENTENCE_END) -> Ite
 @lru_cache(maxsize=1 << 14)
 def _clauses(view: str, start: int, stop: int, ends: str) -> tuple[Span, ...]:
     """:func:`clauses`, kept: problems, targets and relations split the same sentences."""
+    unquoted = _unquoted_clause(ends)
+    if unquoted is not None and _QUOTE_MARK.search(view, start, stop) is None:
+        # most stretches have no quotation marks: one expression finds their clauses
+        return tuple(Span(*m.span()) for m in unquoted.finditer(view, start, stop))
     out = []
     depth = 0
     opened = 0
@@ -225,11 +244,11 @@ def _clauses(view: str, start: int, stop: int, ends: str) -> tuple[Span, ...]:
         elif ch in _CLOSING_QUOTES:
             depth = max(0, depth - 1)
         elif depth == 0:  # one of ``ends``
-            piece = strip_span(view, start, i, _SPACE + CLAUSE_END + SENTENCE_END)
+            piece = strip_span(view, start, i, _CLAUSE_STRIP)
             if len(piece):
                 out.append(piece)
             start = i + 1
-    piece = strip_span(view, start, stop, _SPACE + CLAUSE_END + SENTENCE_END)
+    piece = strip_span(view, start, stop, _CLAUSE_STRIP)
     if len(piece):
         out.append(piece)
     return tuple(out)
