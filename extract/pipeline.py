@@ -317,21 +317,18 @@ def to_extraction(doc: Doc, document: str) -> Extraction:
     entities = []
     for n, group in enumerate(a.groups):
         label = choose_label(text, a.view, group, a.mentions)
-        mentions = [
-            Mention(
-                a.mentions[i].span.start,
-                a.mentions[i].span.end,
-                text[a.mentions[i].span.start : a.mentions[i].span.end],
-                a.mentions[i].rule,
-            )
-            for i in sorted(group.mentions, key=lambda i: a.mentions[i].span.start)
-        ]
+        order = sorted(group.mentions, key=lambda i: a.mentions[i].span.start)
+        mentions = []
+        for i in order:
+            m = a.mentions[i]
+            start, end = m.span.start, m.span.end
+            mentions.append(Mention(start, end, text[start:end], m.rule))
         aliases = sorted({m.text for m in mentions if m.text != label})
         attributes: dict[str, str] = {}
         for i in group.mentions:
             for key, value in a.mentions[i].attributes.items():
                 attributes.setdefault(key, value)
-        merged = _merge_rules(text, group, a.mentions, label)
+        merged = _merge_rules(group, order, [m.text for m in mentions], label)
         entities.append(Entity(ids[n], group.type, label, mentions, aliases, attributes, merged))
     relations = [
         Relation(
@@ -358,19 +355,21 @@ def to_extraction(doc: Doc, document: str) -> Extraction:
     return Extraction(document, text, entities, relations, dict(sorted(metadata.items())))
 
 
-def _merge_rules(
-    text: str, group: Group, mentions: list[MentionRecord], label: str
-) -> dict[str, str]:
-    """For each alias of an entity, the resolution rule that grouped its first mention."""
+def _merge_rules(group: Group, order: list[int], forms: list[str], label: str) -> dict[str, str]:
+    """For each alias of an entity, the resolution rule that grouped its first mention.
+
+    ``order`` is the group's mentions in text order, ``forms`` their text."""
     out: dict[str, str] = {}
-    order = sorted(group.mentions, key=lambda i: mentions[i].span.start)
-    forms = {i: text[mentions[i].span.start : mentions[i].span.end] for i in order}
     # the group's first mention joined nothing: the rule that joined the label merged it
     label_rule = next(
-        (group.joined[i] for i in order if forms[i] == label and i in group.joined), SAME_FORM
+        (
+            group.joined[i]
+            for i, form in zip(order, forms, strict=True)
+            if form == label and i in group.joined
+        ),
+        SAME_FORM,
     )
-    for i in order:
-        form = forms[i]
+    for i, form in zip(order, forms, strict=True):
         if form == label or form in out:
             continue
         rule = group.joined.get(i, label_rule)

@@ -116,9 +116,9 @@ class SpanSet:
 
     def overlaps(self, span: Span) -> bool:
         """Whether ``span`` overlaps a span held (exactly as ``any(s.overlaps(span) …)``)."""
-        if any(e.overlaps(span) for e in self._empty):
+        if self._empty and any(e.overlaps(span) for e in self._empty):
             return True
-        if len(span):
+        if span.end > span.start:
             return self._covered.find(1, span.start, span.end) >= 0
         return any(s.overlaps(span) for s in self._spans)
 
