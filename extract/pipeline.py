@@ -263,7 +263,8 @@ class CharTokenizer:
     def __call__(self, text: str) -> Doc:
         words, spaces = char_words(text)
         orths = list(map(self._orths.__getitem__, words))
-        doc = Doc(self.vocab, words=orths, spaces=spaces)
+        # Doc's stub types words as strings; Doc itself takes hashes too, as it documents
+        doc = Doc(self.vocab, words=orths, spaces=spaces)  # type: ignore[arg-type]
         # the tokens rebuild exactly this text: keep it rather than rebuild it from them
         doc._.policykg_text = text
         return doc

@@ -129,10 +129,9 @@ def owner_index(spans: Iterable[tuple[int, Span]]) -> array[int]:
     Built once in the total length of the spans, it answers "which span holds this position"
     in constant time; ask it with :func:`owner_at`.
     """
-    owners: array[int] = array("i")
+    spans = list(spans)
+    owners: array[int] = array("i", [-1]) * max((span.end for _, span in spans), default=0)
     for number, span in spans:
-        if span.end > len(owners):
-            owners.extend([-1] * (span.end - len(owners)))
         owners[span.start : span.end] = array("i", [number]) * len(span)
     return owners
 
