@@ -17,6 +17,7 @@ Each component stores its result on a ``Doc`` extension (``doc._.policykg_*``), 
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -25,6 +26,7 @@ from typing import Any
 import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -210,7 +212,25 @@ def make_nlp() -> Language:
         "policykg_relations",
     ):
         nlp.add_pipe(name)
+    nlp(_WARM_UP)  # load the rules and lexicons now, to be kept with the rest
+    _keep_out_of_full_collections()
     return nlp
+
+
+#: A sentence that loads the rules and lexicons the components read.
+_WARM_UP = "国务院印发《关于加强生态环境保护的意见》，解决突出问题，全年经济增长5%以上。"
+
+
+def _keep_out_of_full_collections() -> None:
+    """Leave what exists now out of the cyclic collector's full collections (``gc.freeze``).
+
+    spaCy, the pipeline and the compiled rules live as long as the process, yet every full
+    collection walked them all: about 70 ms each with spaCy loaded, a few times every ten
+    documents, some 8% of extraction time. Garbage is collected first, so that only what is
+    alive is frozen; reference counting still frees frozen objects.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def spacy_blank_zh() -> Language:
@@ -230,44 +250,63 @@ class CharTokenizer:
     spaCy aligns the characters with the text by ``text[pos:].index(char)``, copying the
     rest of the text for every character: a 200,000-character document took seconds, a
     2,000,000-character one minutes. The tokens (and their trailing spaces) are the same.
+
+    The words are given to ``Doc`` as their hashes in the vocabulary's string store (which
+    ``Doc`` takes as well as strings): a Chinese text uses a few thousand distinct characters,
+    so hashing each of its characters anew cost more than all the rest of making the ``Doc``.
     """
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
+        self._orths = _Orths(vocab.strings)
 
     def __call__(self, text: str) -> Doc:
         words, spaces = char_words(text)
-        doc = Doc(self.vocab, words=words, spaces=spaces)
+        orths = list(map(self._orths.__getitem__, words))
+        # Doc's stub types words as strings; Doc itself takes hashes too, as it documents
+        doc = Doc(self.vocab, words=orths, spaces=spaces)  # type: ignore[arg-type]
         # the tokens rebuild exactly this text: keep it rather than rebuild it from them
         doc._.policykg_text = text
         return doc
 
 
-#: A space that is the trailing space of the word (character) before it.
-_TRAILING_SPACE = re.compile(r"(?<=\S) ")
-#: A word: a run of white space, or one other character.
-_CHAR_WORD = re.compile(r"\s+|\S")
+class _Orths(dict[str, int]):
+    """Word → its hash in a string store, the word added to the store when first met."""
+
+    def __init__(self, strings: StringStore) -> None:
+        super().__init__()
+        self._strings = strings
+
+    def __missing__(self, word: str) -> int:
+        orth: int = self._strings.add(word)
+        self[word] = orth
+        return orth
+
+
+#: A run of white space (``\s`` is exactly ``str.isspace`` for ``str`` patterns).
+_SPACE_RUN = re.compile(r"(\s+)")
 
 
 def char_words(text: str) -> tuple[list[str], list[bool]]:
     """Words and trailing-space flags as ``spacy.util.get_words_and_spaces`` gives them for
     the characters of ``text``: each non-space character a word, a run of white space before
     one a word of its own, one " " after a word its trailing space."""
-    # ``\s`` is exactly ``str.isspace`` for ``str`` patterns. The text between trailing
-    # spaces splits into words on its own: a trailing space follows a non-space character,
-    # so removing it joins no two runs of white space.
     words: list[str] = []
     spaces: list[bool] = []
-    start = 0
-    for space in _TRAILING_SPACE.finditer(text):
-        piece = _CHAR_WORD.findall(text, start, space.start())
-        words += piece
-        spaces += [False] * len(piece)
-        spaces[-1] = True
-        start = space.end()
-    piece = _CHAR_WORD.findall(text, start)
-    words += piece
-    spaces += [False] * len(piece)
+    # the text splits into runs of non-space characters and runs of white space, in turn
+    for n, run in enumerate(_SPACE_RUN.split(text)):
+        if not run:
+            continue
+        if n % 2 == 0:  # non-space characters: one word each
+            words += run
+            spaces += [False] * len(run)
+            continue
+        if run[0] == " " and words and not words[-1].isspace():
+            spaces[-1] = True  # the trailing space of the character before
+            run = run[1:]
+        if run:
+            words.append(run)
+            spaces.append(False)
     return words, spaces
 
 
@@ -279,21 +318,18 @@ def to_extraction(doc: Doc, document: str) -> Extraction:
     entities = []
     for n, group in enumerate(a.groups):
         label = choose_label(text, a.view, group, a.mentions)
-        mentions = [
-            Mention(
-                a.mentions[i].span.start,
-                a.mentions[i].span.end,
-                text[a.mentions[i].span.start : a.mentions[i].span.end],
-                a.mentions[i].rule,
-            )
-            for i in sorted(group.mentions, key=lambda i: a.mentions[i].span.start)
-        ]
+        order = sorted(group.mentions, key=lambda i: a.mentions[i].span.start)
+        mentions = []
+        for i in order:
+            m = a.mentions[i]
+            start, end = m.span.start, m.span.end
+            mentions.append(Mention(start, end, text[start:end], m.rule))
         aliases = sorted({m.text for m in mentions if m.text != label})
         attributes: dict[str, str] = {}
         for i in group.mentions:
             for key, value in a.mentions[i].attributes.items():
                 attributes.setdefault(key, value)
-        merged = _merge_rules(text, group, a.mentions, label)
+        merged = _merge_rules(group, order, [m.text for m in mentions], label)
         entities.append(Entity(ids[n], group.type, label, mentions, aliases, attributes, merged))
     relations = [
         Relation(
@@ -320,19 +356,21 @@ def to_extraction(doc: Doc, document: str) -> Extraction:
     return Extraction(document, text, entities, relations, dict(sorted(metadata.items())))
 
 
-def _merge_rules(
-    text: str, group: Group, mentions: list[MentionRecord], label: str
-) -> dict[str, str]:
-    """For each alias of an entity, the resolution rule that grouped its first mention."""
+def _merge_rules(group: Group, order: list[int], forms: list[str], label: str) -> dict[str, str]:
+    """For each alias of an entity, the resolution rule that grouped its first mention.
+
+    ``order`` is the group's mentions in text order, ``forms`` their text."""
     out: dict[str, str] = {}
-    order = sorted(group.mentions, key=lambda i: mentions[i].span.start)
-    forms = {i: text[mentions[i].span.start : mentions[i].span.end] for i in order}
     # the group's first mention joined nothing: the rule that joined the label merged it
     label_rule = next(
-        (group.joined[i] for i in order if forms[i] == label and i in group.joined), SAME_FORM
+        (
+            group.joined[i]
+            for i, form in zip(order, forms, strict=True)
+            if form == label and i in group.joined
+        ),
+        SAME_FORM,
     )
-    for i in order:
-        form = forms[i]
+    for i, form in zip(order, forms, strict=True):
         if form == label or form in out:
             continue
         rule = group.joined.get(i, label_rule)

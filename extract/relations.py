@@ -79,13 +79,11 @@ class Analysis:
 
     def within(self, span: Span, types: frozenset[EntityType] | None = None) -> Iterator[int]:
         """Mentions lying inside ``span`` (in text order), optionally of the given types."""
-        k = bisect_left(self._starts, span.start)
-        while k < len(self._order) and self._starts[k] < span.end:
-            i = self._order[k]
-            m = self.mentions[i]
-            if m.span.end <= span.end and (types is None or m.type in types):
-                yield i
-            k += 1
+        starts, order, mentions, end = self._starts, self._order, self.mentions, span.end
+        for k in range(bisect_left(starts, span.start), bisect_left(starts, end)):
+            m = mentions[order[k]]
+            if m.span.end <= end and (types is None or m.type in types):
+                yield order[k]
 
     def entity_type(self, entity: int) -> EntityType:
         return self.groups[entity].type
@@ -299,6 +297,9 @@ def _implements(a: Analysis) -> Iterator[RelationRecord]:
             continue
         subject = _subject(a, sent)
         for clause in clauses(a.view, sent, "，,；;。！？"):
+            named = list(a.within(clause, _NAME_TYPES))
+            if not named:
+                continue  # nothing it could implement: most clauses
             if c.implements_not_after.match(a.view, clause.start):
                 continue
             # the task of the clause: an item enumerated inside the sentence starts mid-way
@@ -313,7 +314,7 @@ def _implements(a: Analysis) -> Iterator[RelationRecord]:
             triggers = list(c.implements.finditer(a.view, clause.start, clause.end))
             trigger_starts = [t.start() for t in triggers]
             first = trigger_starts[0] if triggers else clause.end
-            for i in a.within(clause, _NAME_TYPES):
+            for i in named:
                 m = a.mentions[i].span
                 active = m.start >= first
                 passive = bool(c.implements_passive.match(a.view, m.end, clause.end))

@@ -37,11 +37,108 @@ def load_yaml(name: str) -> dict[str, Any]:
 
 
 def compile_pattern(pattern: str, where: str) -> re.Pattern[str]:
-    """Compile ``pattern``; DataError naming ``where`` when it is not a valid expression."""
+    """Compile ``pattern`` (with :func:`first_char_guard`); DataError naming ``where`` when it
+    is not a valid expression."""
     try:
-        return re.compile(pattern)
+        return first_char_guard(re.compile(pattern))
     except re.error as exc:
         raise DataError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
+
+
+def first_char_guard(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` behind a look-ahead for the characters its matches can start with, when
+    they are a known set: the same matches (and groups), found faster.
+
+    ``re`` skips ahead quickly only when an expression starts with a literal or a class; one
+    that starts with an optional part or an alternation of words (``(?:省|市|区)?第…届``) is
+    tried in full at every position. ``(?=[省市区第])`` fails there at once instead.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return pattern
+    parsed = import_module("re._parser").parse(pattern.pattern, pattern.flags)
+    if _starts_plainly(list(parsed)):
+        return pattern  # ``re`` skips ahead on its own
+    first, nullable = _first_chars(list(parsed))
+    if first is None or nullable or len(first) > _MAX_START_CHARS:
+        return pattern
+    chars = "".join(re.escape(ch) for ch in sorted(first))
+    try:
+        return re.compile(f"(?=[{chars}])(?:{pattern.pattern})", pattern.flags)
+    except re.error:  # inline global flags, say: they must stay at the start
+        return pattern
+
+
+def _starts_plainly(items: list[tuple[Any, Any]]) -> bool:
+    """Whether the parsed sequence starts with a literal, a class or an alternation of
+    words each starting with a literal: ``re`` then finds where to try on its own."""
+    while items and str(items[0][0]) == "SUBPATTERN" and not any(items[0][1][1:3]):
+        items = list(items[0][1][3])
+    if not items:
+        return False
+    op, av = items[0]
+    if str(op) in ("LITERAL", "IN"):
+        return True
+    return str(op) == "BRANCH" and all(
+        alternative and str(alternative[0][0]) == "LITERAL" for alternative in av[1]
+    )
+
+
+def _first_chars(items: list[tuple[Any, Any]]) -> tuple[frozenset[str] | None, bool]:
+    """The characters a match of the parsed sequence ``items`` can start with (None when not
+    a known set), and whether it can match the empty string."""
+    found: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name in ("AT", "ASSERT", "ASSERT_NOT"):
+            continue  # consumes nothing
+        first, nullable = _first_chars_item(name, av)
+        if first is None:
+            return None, False
+        found |= first
+        if not nullable:
+            return frozenset(found), False
+    return frozenset(found), True
+
+
+#: More start characters than this hardly narrow where to try (person.named's surnames).
+_MAX_START_CHARS = 100
+#: A class range wider than this makes a start character set too wide to be worth it.
+_MAX_RANGE = 128
+
+
+def _first_chars_item(name: str, av: Any) -> tuple[frozenset[str] | None, bool]:
+    if name == "LITERAL":
+        return frozenset(chr(av)), False
+    if name == "IN":
+        chars: set[str] = set()
+        for op, value in av:
+            if str(op) == "LITERAL":
+                chars.add(chr(value))
+            elif str(op) == "RANGE" and value[1] - value[0] < _MAX_RANGE:
+                chars.update(map(chr, range(value[0], value[1] + 1)))
+            else:  # a negated class, a category, a wide range
+                return None, False
+        return frozenset(chars), False
+    if name == "SUBPATTERN":
+        _, add_flags, del_flags, body = av
+        return (None, False) if add_flags or del_flags else _first_chars(list(body))
+    if name == "ATOMIC_GROUP":
+        return _first_chars(list(av))
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, _, body = av
+        first, nullable = _first_chars(list(body))
+        return first, nullable or low == 0
+    if name == "BRANCH":
+        union: set[str] = set()
+        empty = False
+        for alternative in av[1]:
+            first, nullable = _first_chars(list(alternative))
+            if first is None:
+                return None, False
+            union |= first
+            empty = empty or nullable
+        return frozenset(union), empty
+    return None, False  # any character, categories, ranges, back references: not known
 
 
 @cache

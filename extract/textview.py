@@ -116,9 +116,9 @@ class SpanSet:
 
     def overlaps(self, span: Span) -> bool:
         """Whether ``span`` overlaps a span held (exactly as ``any(s.overlaps(span) …)``)."""
-        if any(e.overlaps(span) for e in self._empty):
+        if self._empty and any(e.overlaps(span) for e in self._empty):
             return True
-        if len(span):
+        if span.end > span.start:
             return self._covered.find(1, span.start, span.end) >= 0
         return any(s.overlaps(span) for s in self._spans)
 
@@ -129,10 +129,9 @@ def owner_index(spans: Iterable[tuple[int, Span]]) -> array[int]:
     Built once in the total length of the spans, it answers "which span holds this position"
     in constant time; ask it with :func:`owner_at`.
     """
-    owners: array[int] = array("i")
+    spans = list(spans)
+    owners: array[int] = array("i", [-1]) * max((span.end for _, span in spans), default=0)
     for number, span in spans:
-        if span.end > len(owners):
-            owners.extend([-1] * (span.end - len(owners)))
         owners[span.start : span.end] = array("i", [number]) * len(span)
     return owners
 
@@ -201,6 +200,21 @@ def _clause_events(ends: str) -> re.Pattern[str]:
     return re.compile(f"[{re.escape(_OPENING_QUOTES + _CLOSING_QUOTES + ends)}]")
 
 
+_QUOTE_MARK = re.compile(f"[{re.escape(_OPENING_QUOTES + _CLOSING_QUOTES)}]")
+#: What :func:`clauses` strips from the ends of a clause (``ends`` are among them).
+_CLAUSE_STRIP = _SPACE + CLAUSE_END + SENTENCE_END
+
+
+@cache
+def _unquoted_clause(ends: str) -> re.Pattern[str] | None:
+    """A clause of a text without quotation marks: a run of characters other than ``ends``,
+    stripped of :data:`_CLAUSE_STRIP`; None unless that holds ``ends``."""
+    if not set(ends) <= set(_CLAUSE_STRIP):
+        return None
+    strip, end = re.escape(_CLAUSE_STRIP), re.escape(ends)
+    return re.compile(f"[^{strip}](?:[^{end}]*[^{strip}])?")
+
+
 def clauses(view: str, span: Span, ends: str = CLAUSE_END + SENTENCE_END) -> Iterator[Span]:
     """Clauses of a stretch of text: split at ，；：。！？ outside quotation marks."""
     return iter(_clauses(view, span.start, span.end, ends))
@@ -209,6 +223,10 @@ def clauses(view: str, span: Span, ends: str = CLAUSE_END + SENTENCE_END) -> Ite
 @lru_cache(maxsize=1 << 14)
 def _clauses(view: str, start: int, stop: int, ends: str) -> tuple[Span, ...]:
     """:func:`clauses`, kept: problems, targets and relations split the same sentences."""
+    unquoted = _unquoted_clause(ends)
+    if unquoted is not None and _QUOTE_MARK.search(view, start, stop) is None:
+        # most stretches have no quotation marks: one expression finds their clauses
+        return tuple(Span(*m.span()) for m in unquoted.finditer(view, start, stop))
     out = []
     depth = 0
     opened = 0
@@ -225,11 +243,11 @@ def _clauses(view: str, start: int, stop: int, ends: str) -> tuple[Span, ...]:
         elif ch in _CLOSING_QUOTES:
             depth = max(0, depth - 1)
         elif depth == 0:  # one of ``ends``
-            piece = strip_span(view, start, i, _SPACE + CLAUSE_END + SENTENCE_END)
+            piece = strip_span(view, start, i, _CLAUSE_STRIP)
             if len(piece):
                 out.append(piece)
             start = i + 1
-    piece = strip_span(view, start, stop, _SPACE + CLAUSE_END + SENTENCE_END)
+    piece = strip_span(view, start, stop, _CLAUSE_STRIP)
     if len(piece):
         out.append(piece)
     return tuple(out)

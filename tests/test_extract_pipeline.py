@@ -207,7 +207,12 @@ def test_char_tokens_are_those_of_spacy(text: str) -> None:
 
     expected = get_words_and_spaces(list(text), text) if text else ([], [])
     assert char_words(text) == expected
-    assert make_nlp().tokenizer(text).text == text
+    doc = make_nlp().tokenizer(text)
+    assert doc.text == text
+    words, spaces = expected
+    assert [(t.text, t.whitespace_) for t in doc] == [
+        (w, " " if s else "") for w, s in zip(words, spaces, strict=True)
+    ]
 
 
 # -- fuzzing: any text extracts without error, and every offset slices the text -------------------

@@ -170,3 +170,23 @@ def test_a_malformed_traditional_table_is_a_data_error(monkeypatch: pytest.Monke
     finally:
         monkeypatch.undo()
         resources.traditional_folds.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "guarded"),
+    [
+        ("(?:省|市委)?第[一二]届", True),  # optional start: guarded
+        ("(?<!x)(?:q|r)?[A-C]d", True),
+        ("(?:abc|c)d", False),  # re skips ahead on its own
+        ("[^a]b", False),  # negated class: start unknown
+        ("a?", False),  # matches the empty string
+        ("(?i)(?:x)?a", False),
+    ],
+)
+def test_first_char_guard_finds_the_same(pattern: str, guarded: bool) -> None:
+    plain = re.compile(pattern)
+    fast = resources.first_char_guard(plain)
+    assert (fast is not plain) is guarded
+    assert fast.groupindex == plain.groupindex
+    text = "xqAd rBd 市委第一届 第二届 省第一届 abcd cd ba Xa a"
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -17,6 +17,7 @@ from policykg.extract.textview import (
     owner_index,
     paragraphs,
     sentences,
+    strip_span,
 )
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -114,3 +115,21 @@ def test_owner_index_gives_the_last_span_holding_each_position(held: list[Span])
     for pos in range(-1, 45):
         holding = [i for i, span in enumerate(held) if span.start <= pos < span.end]
         assert owner_at(owners, pos) == (holding[-1] if holding else -1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=" \t\n\u3000，；：,;:。！？ab中", max_size=30),
+    st.sampled_from(["，,；;。！？", "；;。", "，,；;。！？：:", "，；：,;:。！？!?"]),
+)
+def test_clauses_without_quotes_split_at_every_end(text: str, ends: str) -> None:
+    strip = " \t\u3000\r\n，；：,;:。！？!?"
+    expected = []
+    start = 0
+    for i, ch in enumerate(text + ends[0]):
+        if ch in ends:
+            piece = strip_span(text, start, i, strip)
+            if len(piece):
+                expected.append(piece)
+            start = i + 1
+    assert list(clauses(text, Span(0, len(text)), ends)) == expected
