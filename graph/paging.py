@@ -1,0 +1,117 @@
+"""Pages of a named query's rows, found key by key instead of sorting every row.
+
+On a corpus store a named query can have hundreds of thousands of rows (``evidence``: one
+per relation), and Oxigraph's ORDER BY compares them by reading each string from the store
+again, so even the first rows of a page cost the whole sort. A named query whose rows are
+ordered first by one variable (``?document``, ``?problem``…) says so in a ``# Keys:`` line:
+a SELECT of that variable's values (or more: a value that no row has adds nothing). The
+keys are sorted here, in Python, by code point, which is Oxigraph's order of literals of one
+kind; then the query runs for a few keys at a time, bound by a ``VALUES`` clause, the
+first batch of one key, each next twice as many (at most :data:`MAX_BATCH`), until the page
+is full. Each batch's rows are those of the whole query that have its keys, in the whole
+query's order, so that the pages laid end to end are its rows exactly.
+
+A query without keys (an aggregate, such as ``deployers``) runs whole and is cut here; so is
+a keyed query whose keys are not literals of one kind (their SPARQL order across kinds is
+the engine's own).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .query import NamedQuery, QueryError, QueryResult, QueryStore, Term, _code
+
+__all__ = ["MAX_BATCH", "run_page", "with_values"]
+
+#: The most keys one batch binds.
+MAX_BATCH: Final = 64
+#: The WHERE keyword (or the brace that opens a WHERE-less group) before a query's pattern.
+_WHERE: Final = re.compile(r"\bWHERE\s*\{|\{", re.IGNORECASE)
+#: Escapes of a SPARQL string literal.
+_ESCAPES: Final = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def run_page(
+    store: QueryStore, named: NamedQuery, limit: int | None, offset: int = 0
+) -> QueryResult:
+    """Rows ``offset`` to ``offset + limit`` of the named query (all from ``offset`` when
+    ``limit`` is None); ``truncated`` says that more rows follow.
+
+    :class:`QueryError` when a query fails or a keys query does not return one variable.
+    """
+    if offset < 0 or (limit is not None and limit < 0):
+        raise ValueError(f"invalid page: limit {limit}, offset {offset}")
+    keys = None if named.keys is None else _keys(store, named.keys)
+    if keys is None:
+        stop = None if limit is None else offset + limit
+        whole = store.query(named.sparql, stop)
+        return QueryResult(
+            "select", whole.variables, whole.rows[offset:], truncated=whole.truncated
+        )
+    variable, values = keys
+    return _keyed_page(store, named.sparql, variable, values, limit, offset)
+
+
+def with_values(sparql: str, variable: str, values: list[Term]) -> str:
+    """The query with ``VALUES ?variable { … }`` as the first part of its WHERE pattern.
+
+    ValueError for a query without a group pattern or a value that is not a literal.
+    """
+    match = _WHERE.search(_code(sparql))
+    if match is None:
+        raise ValueError("the query has no WHERE { … } pattern to bind a variable in")
+    terms = " ".join(_sparql_literal(value) for value in values)
+    clause = f"\n  VALUES ?{variable} {{ {terms} }}"
+    return sparql[: match.end()] + clause + sparql[match.end() :]
+
+
+def _keyed_page(
+    store: QueryStore,
+    sparql: str,
+    variable: str,
+    keys: list[Term],
+    limit: int | None,
+    offset: int,
+) -> QueryResult:
+    """Batches of keys, each bound by VALUES, until ``offset + limit`` rows and one more."""
+    wanted = None if limit is None else offset + limit + 1
+    rows: list[tuple[str | None, ...]] = []
+    variables = store.query(with_values(sparql, variable, []), 0).variables
+    start, size = 0, 1
+    while start < len(keys) and (wanted is None or len(rows) < wanted):
+        batch = keys[start : start + size]
+        room = None if wanted is None else wanted - len(rows)
+        rows += store.query(with_values(sparql, variable, batch), room).rows
+        start, size = start + len(batch), min(size * 2, MAX_BATCH)
+    end = None if limit is None else offset + limit
+    return QueryResult(
+        "select", variables, rows[offset:end], truncated=end is not None and len(rows) > end
+    )
+
+
+def _keys(store: QueryStore, sparql: str) -> tuple[str, list[Term]] | None:
+    """The variable and its distinct values, sorted; None when they are not literals of one
+    kind (language, datatype), whose order here could differ from the engine's."""
+    result = store.query(sparql)
+    if result.kind != "select" or len(result.variables) != 1:
+        raise QueryError(f"a keys query must select one variable: {' '.join(sparql.split())}")
+    found: dict[tuple[str, str, str | None, str | None], Term] = {}
+    for (value,) in result.rows:
+        if isinstance(value, Term):
+            found.setdefault(value.key, value)
+    kinds = {(term.kind, term.datatype, term.language) for term in found.values()}
+    if len(kinds) > 1 or any(kind != "literal" for kind, _, _ in kinds):
+        return None
+    return result.variables[0], sorted(found.values(), key=str)
+
+
+def _sparql_literal(value: Term) -> str:
+    """A literal Term as SPARQL: quoted, escaped, with its language tag or datatype."""
+    if value.kind != "literal":
+        raise ValueError(f"only literals can be bound as keys, not the {value.kind} {value}")
+    text = f'"{str(value).translate(_ESCAPES)}"'
+    if value.language:
+        return f"{text}@{value.language}"
+    return f"{text}^^<{value.datatype}>" if value.datatype else text
