@@ -19,6 +19,8 @@ the engine's own).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Final
 
 from .query import NamedQuery, QueryError, QueryResult, QueryStore, Term, _code
@@ -29,6 +31,10 @@ __all__ = ["MAX_BATCH", "run_page", "with_values"]
 MAX_BATCH: Final = 64
 #: The WHERE keyword (or the brace that opens a WHERE-less group) before a query's pattern.
 _WHERE: Final = re.compile(r"\bWHERE\s*\{|\{", re.IGNORECASE)
+#: A query's ORDER BY of plain variables, at its end (comments blanked).
+_ORDER_BY: Final = re.compile(r"\bORDER\s+BY((?:\s+\?\w+)+)\s*$", re.IGNORECASE)
+#: Datatypes sorted by value here: their lexical forms are all Decimal can read.
+_NUMBERS: Final = frozenset(f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "decimal"))
 #: Escapes of a SPARQL string literal.
 _ESCAPES: Final = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
@@ -83,12 +89,54 @@ def _keyed_page(
     while start < len(keys) and (wanted is None or len(rows) < wanted):
         batch = keys[start : start + size]
         room = None if wanted is None else wanted - len(rows)
-        rows += store.query(with_values(sparql, variable, batch), room).rows
+        rows += _batch_rows(store, with_values(sparql, variable, batch), room)
         start, size = start + len(batch), min(size * 2, MAX_BATCH)
     end = None if limit is None else offset + limit
     return QueryResult(
         "select", variables, rows[offset:end], truncated=end is not None and len(rows) > end
     )
+
+
+def _batch_rows(store: QueryStore, sparql: str, room: int | None) -> list[tuple[str | None, ...]]:
+    """The first ``room`` rows of a batch (all if None), sorted here when the query ends in
+    ORDER BY plain variables whose values sort here as in the engine; else by the engine.
+
+    Oxigraph's ORDER BY reads strings from the store again for every comparison; read once
+    into Python, the same rows sort many times faster.
+    """
+    order = _ORDER_BY.search(_code(sparql))
+    if order is None:
+        return store.query(sparql, room).rows
+    result = store.query(sparql[: order.start()])
+    names = re.findall(r"\?(\w+)", order.group(1))
+    if not set(names) <= set(result.variables):
+        return store.query(sparql, room).rows
+    columns = [result.variables.index(name) for name in names]
+    keys = [_sort_key([row[i] for row in result.rows]) for i in columns]
+    if any(key is None for key in keys):
+        return store.query(sparql, room).rows
+    rows = sorted(
+        result.rows,
+        key=lambda row: tuple(
+            (0, "") if row[i] is None else (1, key(row[i]))
+            for i, key in zip(columns, keys, strict=True)
+        ),
+    )
+    return rows if room is None else rows[:room]
+
+
+def _sort_key(values: list[str | None]) -> Callable[[str | None], object] | None:
+    """How a column's values sort in SPARQL: strings of one language by code point, numbers
+    by value (unbound first, by the caller); None for anything else (the engine sorts)."""
+    kinds = {(v.kind, v.datatype, v.language) for v in values if isinstance(v, Term)}
+    if len(kinds) != 1:
+        return str if not kinds else None
+    kind, datatype, _ = kinds.pop()
+    if kind != "literal":
+        return None
+    if datatype is None:
+        return str
+    return Decimal if datatype in _NUMBERS else None
 
 
 def _keys(store: QueryStore, sparql: str) -> tuple[str, list[Term]] | None:

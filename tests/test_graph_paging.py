@@ -135,3 +135,25 @@ def test_with_values_refuses_what_it_cannot_bind() -> None:
 
 
 XSD_INT = "http://www.w3.org/2001/XMLSchema#integer"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        '"b", 10, 9, "a"@zh, <urn:x:i>',  # mixed kinds: the engine sorts
+        "10, 9.5, 9, 1.25",  # integers and decimals: not one datatype, the engine sorts
+        '"b", "a", "c"',  # strings: sorted here
+        "10, 9, 100",  # integers by value: sorted here
+    ],
+)
+def test_a_batch_sorts_as_the_engine_does(values: str) -> None:
+    store = QueryStore.from_turtle(
+        f'@prefix : <urn:x:> . :a :key "k" ; :v {values} . :b :key "k" . :c :key "j" ; :v 1 .'
+    )
+    sparql = "SELECT ?k ?v WHERE { ?s <urn:x:key> ?k OPTIONAL { ?s <urn:x:v> ?v } } ORDER BY ?k ?v"
+    named = NamedQuery("kv", "KV", sparql, "SELECT ?k WHERE { ?s <urn:x:key> ?k }")
+    whole = store.query(sparql).rows
+    assert [v.key for row in run_page(store, named, None).rows for v in row if v] == [
+        v.key for row in whole for v in row if v
+    ]
+    assert whole[1] == ("k", None)
