@@ -35,6 +35,9 @@ def test_which_named_queries_page_by_keys() -> None:
         "task-targets": "task",
         "unaddressed-problems": "problem",
     }
+    assert {name: q.batch for name, q in named_queries().items() if q.batch} == {
+        "document-names": 2
+    }
 
 
 @pytest.mark.parametrize("name", list(named_queries()))
@@ -153,7 +156,9 @@ def test_a_batch_sorts_as_the_engine_does(values: str) -> None:
     sparql = "SELECT ?k ?v WHERE { ?s <urn:x:key> ?k OPTIONAL { ?s <urn:x:v> ?v } } ORDER BY ?k ?v"
     named = NamedQuery("kv", "KV", sparql, "SELECT ?k WHERE { ?s <urn:x:key> ?k }")
     whole = store.query(sparql).rows
-    assert [v.key for row in run_page(store, named, None).rows for v in row if v] == [
-        v.key for row in whole for v in row if v
-    ]
+    for limit in (100, None):
+        rows = run_page(store, named, limit).rows
+        assert [v.key if isinstance(v, Term) else v for row in rows for v in row] == [
+            v.key if isinstance(v, Term) else v for row in whole for v in row
+        ]
     assert whole[1] == ("k", None)
