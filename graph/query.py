@@ -137,11 +137,19 @@ class QueryResult:
 @dataclass(frozen=True)
 class NamedQuery:
     """A query shipped with policykg: ``queries/NAME.rq``, its first comment line the
-    description."""
+    description.
+
+    ``keys``: the SELECT of a ``# Keys:`` comment line, which lists the values of the
+    variable the rows are ordered by first, so that a page of rows can be found a few keys
+    at a time (:mod:`policykg.graph.paging`); None for a query that is not paged so.
+    ``batch``: the most keys bound at once, from a ``# Batch: N`` line (None: the default).
+    """
 
     name: str
     description: str
     sparql: str
+    keys: str | None = None
+    batch: int | None = None
 
 
 class QueryStore:
@@ -338,8 +346,21 @@ def named_queries() -> dict[str, NamedQuery]:
         first = sparql.split("\n", 1)[0]
         if not first.startswith("#") or not first.lstrip("# ").strip():
             raise ValueError(f"named query {name} does not start with a # description line")
-        found[name] = NamedQuery(name, first.lstrip("# ").strip(), sparql)
+        keys, batch = _KEYS_LINE.search(sparql), _BATCH_LINE.search(sparql)
+        found[name] = NamedQuery(
+            name,
+            first.lstrip("# ").strip(),
+            sparql,
+            keys and keys.group(1).strip(),
+            batch and int(batch.group(1)),
+        )
     return found
+
+
+#: A named query's ``# Keys: SELECT …`` line.
+_KEYS_LINE: Final = re.compile(r"^# Keys: (.+)$", re.MULTILINE)
+#: A named query's ``# Batch: N`` line.
+_BATCH_LINE: Final = re.compile(r"^# Batch: ([1-9][0-9]*)$", re.MULTILINE)
 
 
 # -- refusing what a read-only, offline graph does not serve ----------------------------------

@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from rdflib import URIRef
 
@@ -92,6 +92,7 @@ __all__ = [
     "EXPORT_FILES",
     "GRAPH_HTML",
     "GRAPH_TTL",
+    "NAMED_LIMIT",
     "BuildResult",
     "ErrorListing",
     "Progress",
@@ -110,6 +111,7 @@ __all__ = [
     "named_query",
     "push",
     "query",
+    "query_named",
     "read_query",
     "render_exports",
     "rule_stats",
@@ -787,6 +789,29 @@ def query(graph_path: StrPath, sparql: str, max_rows: int | None = None) -> Quer
     if not sparql.strip():
         raise OutputError(Errors.E123)
     return load_store(graph_path).query(sparql, max_rows)
+
+
+#: The rows a named query shows unless told otherwise (``policykg query --named``).
+NAMED_LIMIT: Final = 100
+
+
+def query_named(
+    graph_path: StrPath, name: str, limit: int | None = NAMED_LIMIT, offset: int = 0
+) -> QueryResult:
+    """Rows ``offset`` to ``offset + limit`` of the named query ``name`` (all from ``offset``
+    when ``limit`` is None or 0) on the graph in a Turtle file or a store folder;
+    ``truncated`` says that more rows follow.
+
+    Queries that declare keys find a page a few keys at a time
+    (:mod:`policykg.graph.paging`), so that the first page of a corpus graph comes fast.
+    :class:`OutputError`: E124 for an unknown name, E128 for a negative limit or offset.
+    """
+    named = named_query(name)
+    if offset < 0 or (limit is not None and limit < 0):
+        raise OutputError(Errors.E128.format(limit=limit, offset=offset))
+    from policykg.graph.paging import run_page
+
+    return run_page(load_store(graph_path), named, limit or None, offset)
 
 
 def list_queries() -> list[NamedQuery]:

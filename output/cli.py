@@ -424,6 +424,21 @@ def extract(file: Path, as_json: bool, encoding: str | None) -> None:
     help="List the named queries, each with what it answers, and exit.",
 )
 @click.option(
+    "--limit",
+    metavar="N",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Show at most N rows of a named query; 0 shows all. A note on stderr says when "
+    "more rows follow.  [default: 100]",
+)
+@click.option(
+    "--offset",
+    metavar="N",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Skip the first N rows of a named query (the next page: --offset 100).  [default: 0]",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(RESULT_FORMATS),
@@ -437,6 +452,8 @@ def query(
     query_file: Path | None,
     named: str | None,
     list_named: bool,
+    limit: int | None,
+    offset: int | None,
     fmt: str,
 ) -> None:
     """Run a SPARQL query on a graph.ttl or a store folder written by policykg build.
@@ -446,7 +463,7 @@ def query(
     ({"head": {}, "boolean": …} in JSON); CONSTRUCT and DESCRIBE print Turtle (JSON-LD with
     --format json). The prefixes pkg:, skos:, org:, prov:, dcterms:, nif:, foaf:, owl:, rdf:,
     rdfs:, xsd: are bound already. --list shows the named queries that come with policykg,
-    --named NAME runs one.
+    --named NAME runs one and shows its first 100 rows (--limit, --offset: another page).
 
     \b
     Example:
@@ -455,8 +472,10 @@ def query(
         policykg query out/graph.ttl --list
         policykg query out/graph.ttl --named task-targets
         policykg query out/store --named deployers
+        policykg query out/store --named evidence --offset 100 --limit 50
+        policykg query out/store --named evidence --limit 0 --format csv
     """  # noqa: E501
-    from .api import list_queries, named_query
+    from .api import NAMED_LIMIT, list_queries, query_named
     from .api import query as run_query
     from .results import display_width, format_result
 
@@ -470,10 +489,25 @@ def query(
     if named is not None:
         if sparql is not None or query_file is not None:
             raise click.UsageError("give a SPARQL argument, -f or --named, only one of them")
-        sparql = named_query(named).sparql
+        page = NAMED_LIMIT if limit is None else limit
+        result = query_named(graph, named, page, offset or 0)
+        if result.truncated:
+            first = (offset or 0) + 1
+            last, following = first + len(result.rows) - 1, (offset or 0) + len(result.rows)
+            click.echo(
+                f"policykg: showing rows {first}-{last}; more follow: --offset {following} "
+                "for the next ones, --limit 0 for all",
+                err=True,
+            )
     else:
-        sparql = _query_text(sparql, query_file)
-    text = format_result(run_query(graph, sparql), fmt)
+        if limit is not None or offset is not None:
+            from .errors import Errors, OutputError
+
+            given = [("LIMIT", limit), ("OFFSET", offset)]
+            clause = " ".join(f"{word} {n}" for word, n in given if n is not None)
+            raise OutputError(Errors.E127.format(clause=clause))
+        result = run_query(graph, _query_text(sparql, query_file))
+    text = format_result(result, fmt)
     if fmt == "table":
         click.echo(text, nl=False)
     else:

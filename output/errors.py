@@ -58,6 +58,14 @@ class Errors:
         "E126 cannot listen on {host}:{port}: {reason}; choose another port with --port "
         "(0 picks a free one)"
     )
+    E127 = (
+        "E127 --limit and --offset page the rows of a named query (--named NAME); write "
+        "{clause} into your own query instead"
+    )
+    E128 = (
+        "E128 invalid page of rows (limit {limit}, offset {offset}); give a limit of 0 (all "
+        "rows) or more and an offset of 0 or more"
+    )
 
     # -- pushing to a Graph Store Protocol server (output/push.py, output/api.py): E130-E139 ---
     E130 = (

@@ -37,6 +37,7 @@ from policykg.output.api import (
     load_store,
     named_query,
     query,
+    query_named,
     read_query,
     rule_stats,
     show,
@@ -537,6 +538,25 @@ def test_named_queries(graph_file: Path) -> None:
     assert query(graph_file, deployers.sparql).rows == [("市委", "1", "着力推动经济高质量发展")]
     with pytest.raises(OutputError, match=r"^E124 there is no named query who; the named "):
         named_query("who")
+
+
+def test_query_named_pages(graph_file: Path) -> None:
+    row = ("c.txt", "市委", "deploys", "着力推动经济高质量发展", "rel.test", "0", "28", TEXT)
+    first = query_named(graph_file, "evidence", limit=1)
+    assert (first.rows, first.truncated) == ([row], True)
+    rest = query_named(graph_file, "evidence", limit=0, offset=1)
+    assert (len(rest.rows), rest.rows[0][:4], rest.truncated) == (
+        1,
+        ("c.txt", "着力推动经济高质量发展", "involves", "乡村振兴战略"),
+        False,
+    )
+    assert query_named(graph_file, "evidence").rows == [row, *rest.rows]
+    with pytest.raises(OutputError) as info:
+        query_named(graph_file, "evidence", limit=5, offset=-1)
+    assert str(info.value) == (
+        "E128 invalid page of rows (limit 5, offset -1); give a limit of 0 (all rows) or more "
+        "and an offset of 0 or more"
+    )
 
 
 def test_load_store_errors_name_the_file(tmp_path: Path) -> None:

@@ -911,6 +911,84 @@ def test_query_named(graph_ttl: str) -> None:
     assert csv.stdout_bytes == "organisation,task\r\n市委,着力推动经济高质量发展\r\n".encode()
 
 
+@pytest.fixture
+def two_documents(workdir: Path) -> str:
+    """graph.ttl of the handmade extraction of a.txt and b.txt: evidence has 4 rows."""
+    turtle = build_graph([handmade("a.txt"), handmade("b.txt")]).serialize("turtle")
+    (workdir / "graph.ttl").write_text(turtle, encoding="utf-8")
+    return "graph.ttl"
+
+
+def test_query_named_pages(two_documents: str) -> None:
+    args = ["query", two_documents, "--named", "document-names", "--format", "csv"]
+    first = invoke([*args, "--limit", "1"])
+    assert (first.exit_code, first.stdout_bytes) == (
+        0,
+        "document,type,name\r\na.txt,Strategy,乡村振兴战略\r\n".encode(),
+    )
+    assert first.stderr == (
+        "policykg: showing rows 1-1; more follow: --offset 1 for the next ones, --limit 0 for all\n"
+    )
+    second = invoke([*args, "--limit", "1", "--offset", "1"])
+    assert (second.exit_code, second.stderr) == (0, "")
+    assert second.stdout_bytes == "document,type,name\r\nb.txt,Strategy,乡村振兴战略\r\n".encode()
+    every = invoke([*args, "--limit", "0"])
+    assert (every.exit_code, every.stderr) == (0, "")
+    assert (
+        every.stdout_bytes
+        == (
+            "document,type,name\r\na.txt,Strategy,乡村振兴战略\r\nb.txt,Strategy,乡村振兴战略\r\n"
+        ).encode()
+    )
+
+
+def test_query_named_shows_100_rows_unless_told(
+    two_documents: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api, "NAMED_LIMIT", 3)
+    args = ["query", two_documents, "--named", "evidence", "--format", "tsv"]
+    result = invoke(args)
+    assert result.exit_code == 0
+    assert [line.split("\t")[:4] for line in result.stdout.splitlines()] == [
+        ["?document", "?head", "?relation", "?tail"],
+        ['"a.txt"', '"市委"', '"deploys"', '"着力推动经济高质量发展"'],
+        ['"a.txt"', '"着力推动经济高质量发展"', '"involves"', '"乡村振兴战略"'],
+        ['"b.txt"', '"市委"', '"deploys"', '"着力推动经济高质量发展"'],
+    ]
+    assert result.stderr == (
+        "policykg: showing rows 1-3; more follow: --offset 3 for the next ones, --limit 0 for all\n"
+    )
+    last = invoke([*args, "--offset", "3"])
+    assert (last.exit_code, last.stderr, len(last.stdout.splitlines())) == (0, "", 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stderr"),
+    [
+        (
+            ["query", "graph.ttl", "SELECT * WHERE { ?s ?p ?o }", "--limit", "5"],
+            1,
+            "policykg: error: E127 --limit and --offset page the rows of a named query "
+            "(--named NAME); write LIMIT 5 into your own query instead\n",
+        ),
+        (
+            ["query", "graph.ttl", "ASK { ?s ?p ?o }", "--offset", "10", "--limit", "0"],
+            1,
+            "policykg: error: E127 --limit and --offset page the rows of a named query "
+            "(--named NAME); write LIMIT 0 OFFSET 10 into your own query instead\n",
+        ),
+        (
+            ["query", "graph.ttl", "--named", "evidence", "--limit", "-1"],
+            2,
+            USAGE_QUERY + "Error: Invalid value for '--limit': -1 is not in the range x>=0.\n",
+        ),
+    ],
+)
+def test_query_page_errors(graph_ttl: str, args: list[str], code: int, stderr: str) -> None:
+    result = invoke(args)
+    assert (result.exit_code, result.stdout, result.stderr) == (code, "", stderr)
+
+
 def test_query_tsv_and_xml(graph_ttl: str) -> None:
     query = "SELECT ?e ?label WHERE { ?e a pkg:Strategy ; skos:prefLabel ?label }"
     tsv = invoke(["query", graph_ttl, query, "--format", "tsv"])
