@@ -48,6 +48,7 @@ from policykg.output.cli import (
     main,
 )
 from policykg.output.docview import document_pages
+from policykg.output.parts import PARTS_FOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -416,12 +417,14 @@ def test_build_with_jobs_and_the_cache(workdir: Path, fake_rules: None) -> None:
             name: (workdir / "out" / name).read_bytes() for name in ("graph.ttl", "graph.html")
         }
     assert len({json.dumps({k: v.hex() for k, v in o.items()}) for o in outputs_of.values()}) == 1
-    assert len(os.listdir(workdir / "out" / CACHE_FOLDER)) == 1  # a.txt and b.txt: same bytes
+    cache = workdir / "out" / CACHE_FOLDER
+    (cache_entry,) = cache.glob("*.json")  # a.txt and b.txt: same bytes
+    assert len(list((cache / PARTS_FOLDER).glob("*.json"))) == 2  # a share each
     result = invoke(["build", "docs", "-o", "elsewhere", "--cache", "cache", "-q"])
     assert (result.exit_code, result.stderr) == (0, "")
     assert outputs(workdir / "elsewhere") == ["docs", "graph.html", "graph.ttl"]
     assert not (workdir / "elsewhere" / CACHE_FOLDER).exists()
-    assert len(os.listdir(workdir / "cache")) == 1
+    assert sorted(os.listdir(workdir / "cache")) == [cache_entry.name, PARTS_FOLDER]
 
 
 @pytest.mark.parametrize(
@@ -1344,7 +1347,7 @@ def test_stats_with_jobs_and_a_cache(workdir: Path, fake_rules: None, catalogue:
         result = invoke(["stats", "docs", *args])
         assert (result.exit_code, result.stdout) == (0, STATS), args
         assert result.stderr == "[1/2] a.txt\n[2/2] b.txt\n"
-    assert len(os.listdir(workdir / "cache")) == 1
+    assert sorted(os.listdir(workdir / "cache")) == [cache_entry.name, PARTS_FOLDER]
 
 
 def test_stats_json(workdir: Path, fake_rules: None, catalogue: None) -> None:
