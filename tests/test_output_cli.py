@@ -1347,7 +1347,7 @@ def test_stats_with_jobs_and_a_cache(workdir: Path, fake_rules: None, catalogue:
         result = invoke(["stats", "docs", *args])
         assert (result.exit_code, result.stdout) == (0, STATS), args
         assert result.stderr == "[1/2] a.txt\n[2/2] b.txt\n"
-    assert sorted(os.listdir(workdir / "cache")) == [cache_entry.name, PARTS_FOLDER]
+    assert len(os.listdir(workdir / "cache")) == 1  # stats makes no shares
 
 
 def test_stats_json(workdir: Path, fake_rules: None, catalogue: None) -> None:
