@@ -590,7 +590,7 @@ def test_build_whose_write_fails_leaves_the_previous_output(
 
     def fsync(fd: int) -> None:
         count[0] += 1
-        if count[0] == 2:  # graph.ttl's temporary file is written, graph.html's fails
+        if count[0] == 2:  # graph.ttl's temporary file is synced, b.txt's new page fails
             raise OSError(28, "No space left on device")
         real_fsync(fd)
 
@@ -598,7 +598,7 @@ def test_build_whose_write_fails_leaves_the_previous_output(
     result = invoke(["build", "docs", "-o", "out", "-q"])
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == (
-        "policykg: error: E111 cannot write out/graph.html: No space left on device; "
+        "policykg: error: E111 cannot write out/docs/b.html: No space left on device; "
         "check that the folder exists and is writable\n"
     )
     assert {name: (workdir / "out" / name).read_bytes() for name in before} == before
