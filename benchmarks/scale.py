@@ -336,8 +336,8 @@ def table(f: dict[str, Any]) -> str:
     for name, q in sorted(f["queries"].items()):
         rows.append(
             (
-                f"named query `{name}`, first page (all {q['rows']:,} rows)",
-                f"{q['page_ms']:.0f} ms (all rows {q['all_ms'] / 1000:.1f} s)",
+                f"named query `{name}`, first page (all rows: {_count(q['rows'])})",
+                f"{q['page_ms']:.0f} ms (all rows: {_seconds(q['all_ms'])})",
                 "target ≤ 200 ms",
             )
         )
