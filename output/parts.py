@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from policykg.extract import Extraction
+from policykg.extract import Extraction, textview
 from policykg.graph import build as graph_build
 from policykg.graph import iris, terms, turtle, vocab
 from policykg.graph.build import GraphPlan
@@ -33,7 +33,7 @@ from policykg.graph.model import DocumentText, MentionSpan
 from policykg.graph.terms import Triple
 from policykg.graph.turtle import ntriples_part, turtle_part
 
-from . import docview, html
+from . import docview, html, palette
 from .cache import ExtractionCache
 from .docview import MarkedEntity, render_document
 from .html import MentionContext, document_contexts
@@ -136,7 +136,8 @@ def code_fingerprint() -> str:
     """A hash of the source of the modules that write a share, so that changed code never
     reads a share written by the old one."""
     digest = hashlib.sha256()
-    for module in (graph_build, iris, terms, turtle, vocab, docview, html, sys.modules[__name__]):
+    modules = (graph_build, iris, terms, turtle, vocab, textview, docview, html, palette)
+    for module in (*modules, sys.modules[__name__]):
         digest.update(inspect.getsource(module).encode("utf-8"))
     digest.update(resources.files(__package__).joinpath("templates/document.css").read_bytes())
     return digest.hexdigest()
