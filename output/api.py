@@ -65,6 +65,7 @@ from .cache import (
     decode_entry,
     decode_summary,
     encode_entry,
+    summary_line,
 )
 from .docview import document_page_path, document_pages
 from .errors import Errors, OutputError, UsageError
@@ -320,7 +321,7 @@ def _extract_in_worker(
     path, name, encoding, cache = task
     key, extraction = _read_and_extract(path, name, encoding)
     if cache is not None:
-        return key, cache.store(key, extraction).partition(b"\n")[0]
+        return key, summary_line(cache.store(key, extraction))
     return key, encode_entry(key, extraction)
 
 

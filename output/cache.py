@@ -43,6 +43,7 @@ __all__ = [
     "decode_summary",
     "encode_entry",
     "summary",
+    "summary_line",
 ]
 
 #: The cache folder a build keeps in its output folder (hidden: never read as documents).
@@ -188,6 +189,12 @@ def encode_entry(key: str, extraction: Extraction) -> bytes:
     )
 
 
+def summary_line(payload: bytes) -> bytes:
+    """The summary line of an entry's bytes: what :func:`decode_summary` reads, sent alone
+    by a worker that stored the entry."""
+    return payload.partition(b"\n")[0]
+
+
 def decode_entry(payload: bytes, key: str, name: str) -> Extraction:
     """The extraction in an entry, named ``name``; ValueError (or KeyError, TypeError) when
     the entry is not one of ``key`` or does not fit its text."""
@@ -211,7 +218,7 @@ def decode_entry(payload: bytes, key: str, name: str) -> Extraction:
 def decode_summary(payload: bytes, key: str, name: str) -> Extraction:
     """The summary in an entry (or a summary line alone), named ``name``; ValueError (or
     KeyError, TypeError) when it is not one of ``key``."""
-    head: Any = json.loads(payload.partition(b"\n")[0].decode("utf-8"))
+    head: Any = json.loads(summary_line(payload).decode("utf-8"))
     if head.get("format") != ENTRY_FORMAT or head.get("key") != key:
         raise ValueError("not an entry of this key")
     return Extraction.from_json({**head["summary"], "document": name})

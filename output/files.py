@@ -362,9 +362,14 @@ def _mode(target: Path) -> int:
     try:
         return stat.S_IMODE(target.stat().st_mode)
     except OSError:
-        umask = os.umask(0)  # the only portable way to read the umask is to set it
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """This process's umask (the only portable way to read it is to set it and set it back)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -36,7 +36,7 @@ from policykg.graph import QueryStore, write_store
 from policykg.graph.query import RdfSyntax
 
 from .errors import Errors, OutputError, UsageError
-from .files import _fsync_folder, _signals_held
+from .files import _fsync_folder, _signals_held, _umask
 
 try:
     import fcntl
@@ -314,9 +314,7 @@ def _folder_mode(folder: Path) -> int:
     try:
         return stat.S_IMODE(folder.stat().st_mode)
     except OSError:
-        umask = os.umask(0)  # the only portable way to read the umask is to set it
-        os.umask(umask)
-        return 0o777 & ~umask
+        return 0o777 & ~_umask()
 
 
 def _reason(exc: OSError) -> str:
