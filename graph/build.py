@@ -147,10 +147,11 @@ def build_graph(extractions: Iterable[Extraction], base: str = DEFAULT_BASE) -> 
 class DocumentPart:
     """What one document contributes to the graph, as N-Triples term strings.
 
-    ``own`` are the statements about the document's own nodes (the document, its mentions,
-    assertions and merge records); ``links`` the statements about entities that this
-    document makes (``pkg:mentionedIn`` it, ``pkg:mention`` of its spans, the relation
-    triples it asserts). ``mentions`` and ``edges`` are what the HTML view shows of it.
+    ``own`` are the statements of the document alone: about its own nodes (the document,
+    its mentions, assertions and merge records) and its entities' links to them
+    (``pkg:mentionedIn`` it, ``pkg:mention`` of its spans); ``links`` the relation triples
+    it asserts, which other documents may assert too. ``mentions`` and ``assertions`` are
+    what the HTML view shows of it.
     """
 
     name: str
@@ -271,12 +272,12 @@ class GraphPlan:
         for ent in ext.entities:
             node = self.iri_of[(index, ent.id)]
             s = iri(node)
-            links.add((s, _MENTIONED_IN, doc_term))
+            own.add((s, _MENTIONED_IN, doc_term))
             for mention in ent.mentions:
                 if not 0 <= mention.start <= mention.end:
                     continue
                 span = iri(str(self.minter.mention(ext.document, mention.start, mention.end)))
-                links.add((s, _MENTION, span))
+                own.add((s, _MENTION, span))
                 own.add((span, _RDF_TYPE, _MENTION_CLASS))
                 own.update(_span(span, mention.start, mention.end))
                 own.add((span, _ANCHOR_OF, literal(mention.text)))

@@ -3,14 +3,16 @@
 The order is total and does not depend on how the triples were collected, so a graph built
 in memory and a corpus graph written document by document give the same bytes:
 
-- statements are grouped in *parts*: first each document's own nodes (the document, its
-  mentions, its assertions and merge records, whose IRIs carry the document's key), by
-  document key; then everything else (entities and their links), last;
+- statements are grouped in *parts*: first each document's statements, by document key:
+  those about its own nodes (the document, its mentions, its assertions and merge records,
+  whose IRIs carry the document's key) and its entities' links to them (``pkg:mention``,
+  ``pkg:mentionedIn``); then everything else (the entities' descriptions and the relation
+  triples, which several documents may share), last;
 - inside a part, subjects are sorted; a subject's ``rdf:type`` comes first, then its other
   predicates by IRI, each predicate's objects sorted.
 
-A writer that streams a corpus writes the document parts as it goes and the entity part at
-the end; it never holds more than one document's statements and the entities'.
+A writer that streams a corpus writes the document parts as it goes and the shared part at
+the end; it never holds more than one document's statements and the shared ones.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
 
-from .terms import Triple, ntriples_line
-from .vocab import PREFIXES
+from .terms import Triple, iri, ntriples_line
+from .vocab import PKG, PREFIXES
 
 #: The part key of everything that belongs to no single document; sorts after every key.
 SHARED_PART = "\U0010ffff"
@@ -30,6 +32,9 @@ SHARED_PART = "\U0010ffff"
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 #: The IRIs of a document's own nodes: ``…/doc/<key>``, ``…/(mention|assertion|merge)/<key>/…``.
 _PART_RE = re.compile(r"/(?:doc/([^/>]+)>$|(?:mention|assertion|merge)/([^/>]+)/[^/>]+>$)")
+#: Predicates whose statements belong to the part of their object (an entity's link to a
+#: document or to one of its mentions), not of their subject.
+_OBJECT_PART = frozenset({iri(str(PKG.mention)), iri(str(PKG.mentionedIn))})
 _PREFIX_OF = {str(ns): prefix for prefix, ns in PREFIXES.items()}
 #: A local name Turtle can write after ``prefix:`` (a conservative subset of PN_LOCAL).
 _LOCAL_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -39,11 +44,18 @@ assert all(ns.endswith(("/", "#")) for ns in _PREFIX_OF), "a namespace must end 
 
 
 def part_of(subject: str) -> str:
-    """The part a subject's statements are written in: its document's key, or shared."""
+    """The document key of a document's own node (:data:`SHARED_PART` for other nodes)."""
     found = _PART_RE.search(subject)
     if found is None:
         return SHARED_PART
     return found.group(1) or found.group(2)
+
+
+def part_of_triple(triple: Triple) -> str:
+    """The part a statement is written in: its subject's document, or for an entity's link
+    to a document's node, its object's; shared (:data:`SHARED_PART`) when neither."""
+    subject, predicate, obj = triple
+    return part_of(obj if predicate in _OBJECT_PART else subject)
 
 
 def turtle_header() -> str:
@@ -58,7 +70,7 @@ def turtle_body(triples: Iterable[Triple]) -> str:
 
 
 def turtle_part(triples: Iterable[Triple]) -> str:
-    """The statements of one part (:func:`part_of`) in Turtle, in the stable order."""
+    """The statements of one part (:func:`part_of_triple`) in Turtle, in the stable order."""
     return "".join(_turtle_blocks(triples))
 
 
@@ -68,7 +80,8 @@ def ntriples_body(triples: Iterable[Triple]) -> str:
 
 
 def ntriples_part(triples: Iterable[Triple]) -> str:
-    """The statements of one part (:func:`part_of`) in N-Triples, in the stable order."""
+    """The statements of one part (:func:`part_of_triple`) in N-Triples, in the stable
+    order."""
     return "".join(ntriples_line(t) for t in sorted(set(triples)))
 
 
@@ -78,10 +91,10 @@ def turtle(triples: Iterable[Triple]) -> str:
 
 
 def by_part(triples: Iterable[Triple]) -> list[tuple[str, list[Triple]]]:
-    """``triples`` split into their parts (:func:`part_of` their subject), in part order."""
+    """``triples`` split into their parts (:func:`part_of_triple`), in part order."""
     parts: dict[str, list[Triple]] = {}
     for triple in triples:
-        parts.setdefault(part_of(triple[0]), []).append(triple)
+        parts.setdefault(part_of_triple(triple), []).append(triple)
     return sorted(parts.items())
 
 

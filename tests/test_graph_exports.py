@@ -33,7 +33,7 @@ from policykg.extract import (
 )
 from policykg.graph import KnowledgeGraph, build_graph, load_ontology
 from policykg.graph import exports as ex
-from policykg.graph.turtle import part_of
+from policykg.graph.turtle import part_of_triple
 from policykg.graph.vocab import PKG
 
 ID = "https://w3id.org/policykg/id/"
@@ -158,7 +158,7 @@ def test_ntriples_is_isomorphic_and_sorted_part_by_part(big: KnowledgeGraph) -> 
     back = Graph().parse(data=text, format="nt")
     assert isomorphic(back, big.rdf)
     lines = text.splitlines()
-    keys = [(part_of(line.split(" ", 1)[0]), line) for line in lines]
+    keys = [(part_of_triple(_triple(line)), line) for line in lines]
     assert keys == sorted(keys) and len(lines) == len(big)
 
 
@@ -536,3 +536,9 @@ def test_csv_quotes_commas_quotes_and_line_breaks() -> None:
     assert '"市委说，""实施""乡村振兴战略,\n好。"' in relationships
     rows = list(csv.reader(io.StringIO(relationships)))
     assert [row[3] for row in rows[1:] if row[2] == "implements"] == [text]
+
+
+def _triple(line: str) -> tuple[str, str, str]:
+    """The terms of an N-Triples line."""
+    subject, predicate, obj = line.removesuffix(" .").split(" ", 2)
+    return subject, predicate, obj

@@ -11,6 +11,7 @@ from policykg.graph.turtle import (
     by_part,
     ntriples_body,
     part_of,
+    part_of_triple,
     turtle,
     turtle_body,
     turtle_header,
@@ -49,16 +50,24 @@ def test_part_of_reads_the_document_key() -> None:
     assert [key for key, _ in by_part(TRIPLES)] == ["a.txt-11111111", "b.txt-22222222", SHARED_PART]
 
 
+def test_an_entitys_links_to_a_document_go_in_the_documents_part() -> None:
+    assert part_of_triple((TASK, iri(f"{PKG}mention"), SPAN_A)) == "a.txt-11111111"
+    assert part_of_triple((TASK, iri(f"{PKG}mentionedIn"), DOC_B)) == "b.txt-22222222"
+    assert part_of_triple((TASK, RDF_TYPE, iri(f"{PKG}Task"))) == SHARED_PART
+    assert part_of_triple((TASK, iri(f"{PKG}implements"), TASK)) == SHARED_PART
+    assert part_of_triple((SPAN_A, iri(f"{PKG}rule"), literal("r"))) == "a.txt-11111111"
+
+
 def test_turtle_body_exactly() -> None:
     assert turtle_body(TRIPLES) == (
         f"{DOC_A} a nif:Context, pkg:Document ;\n"
         '    dcterms:identifier "a.txt" .\n\n'
+        f"{TASK} pkg:mention {SPAN_A} .\n\n"
         f"{SPAN_A} nif:anchorOf " + '"说\\"好\\"\\n" ;\n'
         '    nif:beginIndex "0"^^xsd:nonNegativeInteger .\n\n'
         f"{DOC_B} a pkg:Document .\n\n"
         f"{TASK} a pkg:Task ;\n"
-        '    skos:prefLabel "推动发展"@zh ;\n'
-        f"    pkg:mention {SPAN_A} .\n\n"
+        '    skos:prefLabel "推动发展"@zh .\n\n'
     )
 
 
@@ -66,7 +75,10 @@ def test_ntriples_body_is_sorted_part_by_part_without_duplicates() -> None:
     lines = ntriples_body(TRIPLES + TRIPLES[:2]).splitlines()
     assert len(lines) == len(TRIPLES)
     assert lines[0].startswith(f"{DOC_A} ") and lines[-1].startswith(f"{TASK} ")
-    keys = [(part_of(line.split(" ", 1)[0]), line) for line in lines]
+    keys = []
+    for line in lines:
+        subject, predicate, obj = line.removesuffix(" .").split(" ", 2)
+        keys.append((part_of_triple((subject, predicate, obj)), line))
     assert keys == sorted(keys)
 
 

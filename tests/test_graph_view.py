@@ -9,7 +9,7 @@ import pytest
 from policykg.extract import Extraction, extract_text
 from policykg.graph import KnowledgeGraph, build_graph
 from policykg.graph.build import GraphPlan
-from policykg.graph.turtle import SHARED_PART, part_of
+from policykg.graph.turtle import SHARED_PART, part_of_triple
 from policykg.graph.view import ViewCollector
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -61,8 +61,8 @@ def test_parts_partition_the_graph(plan: GraphPlan, graph: KnowledgeGraph) -> No
     for index in plan.document_order():
         part = plan.document_part(index)
         key = part.iri.rsplit("/", 1)[1]
-        assert {part_of(s) for s, _, _ in part.own} == {key}
-        assert {part_of(s) for s, _, _ in part.links} == {SHARED_PART}
+        assert {part_of_triple(t) for t in part.own} == {key}
+        assert {part_of_triple(t) for t in part.links} == {SHARED_PART}
         assert not everything & part.own
         own_total += len(part.own)
         everything |= part.own | part.links

@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 from policykg.extract import Extraction
 from policykg.graph import build_graph
 from policykg.graph.iris import document_key
-from policykg.graph.turtle import part_of
+from policykg.graph.turtle import part_of_triple
 from policykg.output import api
 from policykg.output.api import build
 from policykg.output.errors import OutputError, UsageError
@@ -86,7 +86,7 @@ def test_one_shard_per_document_and_their_union_is_the_graph(
     union = Graph()
     for name in files:
         text = (shards / name).read_text("utf-8")
-        keys = [(part_of(line.split(" ", 1)[0]), line) for line in text.splitlines()]
+        keys = [(part_of_triple(_triple(line)), line) for line in text.splitlines()]
         assert keys == sorted(keys)
         part = Graph().parse(data=text, format="nt")
         assert len(part) == len(text.splitlines())
@@ -134,3 +134,9 @@ def test_a_file_is_refused(docs: Path, tmp_path: Path, calls: list[str]) -> None
     target.write_text("", "utf-8")
     with pytest.raises(OutputError, match=r"^E110 output folder .*shards.nt is an existing file"):
         build([docs], tmp_path / "out", shards=target)
+
+
+def _triple(line: str) -> tuple[str, str, str]:
+    """The terms of an N-Triples line."""
+    subject, predicate, obj = line.removesuffix(" .").split(" ", 2)
+    return subject, predicate, obj
