@@ -36,8 +36,10 @@ import datetime
 import itertools
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
@@ -147,23 +149,34 @@ def build_graph(extractions: Iterable[Extraction], base: str = DEFAULT_BASE) -> 
 class DocumentPart:
     """What one document contributes to the graph, as N-Triples term strings.
 
-    ``own`` are the statements of the document alone: about its own nodes (the document,
-    its mentions, assertions and merge records) and its entities' links to them
-    (``pkg:mentionedIn`` it, ``pkg:mention`` of its spans); ``links`` the relation triples
-    it asserts, which other documents may assert too. ``mentions`` and ``assertions`` are
-    what the HTML view shows of it.
+    ``statements`` are the statements of the document alone, grouped by subject (each
+    subject's predicate and object pairs; not to be changed): about its own nodes (the
+    document, its mentions, assertions and merge records) and its entities' links to them
+    (``pkg:mentionedIn`` it, ``pkg:mention`` of its spans); :attr:`own` the same as triples.
+    ``links`` are the relation triples it asserts, which other documents may assert too.
+    ``mentions`` and ``assertions`` are what the HTML view shows of it.
     """
 
     name: str
     iri: str
     #: The IRIs of the graph nodes of the document's entities, sorted.
     entities: tuple[str, ...]
-    own: frozenset[Triple]
+    statements: Mapping[str, Set[tuple[str, str]]]
     links: frozenset[Triple]
     text: DocumentText
     mentions: tuple[MentionSpan, ...]
     #: (assertion IRI, head IRI, tail IRI, relation type, evidence, rule), one per assertion.
     assertions: tuple[tuple[str, str, str, str, str, str], ...]
+
+    @cached_property
+    def own(self) -> frozenset[Triple]:
+        """The document's own statements (:attr:`statements`) as triples."""
+        return frozenset((s, p, o) for s, pairs in self.statements.items() for p, o in pairs)
+
+    @property
+    def own_count(self) -> int:
+        """The number of the document's own statements."""
+        return sum(map(len, self.statements.values()))
 
 
 @dataclass(frozen=True)
@@ -266,61 +279,66 @@ class GraphPlan:
         ext = self.documents[index] if extraction is None else extraction
         doc = self.doc_iris[index]
         doc_term = iri(doc)
-        own: set[Triple] = set(_document_triples(doc_term, ext))
+        # grouped by subject as they are made: a part's Turtle sorts subjects, not triples
+        own: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)
+        for s, p, o in _document_triples(doc_term, ext):
+            own[s].add((p, o))
         links: set[Triple] = set()
         spans: dict[tuple[str, int, int], list[tuple[str, str]]] = {}
+        mention_iri = self.minter.mention_iri
         for ent in ext.entities:
             node = self.iri_of[(index, ent.id)]
-            s = iri(node)
-            own.add((s, _MENTIONED_IN, doc_term))
+            entity = own[iri(node)]
+            entity.add((_MENTIONED_IN, doc_term))
             for mention in ent.mentions:
-                if not 0 <= mention.start <= mention.end:
+                start, end = mention.start, mention.end
+                if not 0 <= start <= end:
                     continue
-                span = iri(str(self.minter.mention(ext.document, mention.start, mention.end)))
-                own.add((s, _MENTION, span))
-                own.add((span, _RDF_TYPE, _MENTION_CLASS))
-                own.update(_span(span, mention.start, mention.end))
-                own.add((span, _ANCHOR_OF, literal(mention.text)))
-                own.add((span, _REFERENCE_CONTEXT, doc_term))
+                span = iri(mention_iri(ext.document, start, end))
+                entity.add((_MENTION, span))
+                pairs = own[span]
+                pairs.add((_RDF_TYPE, _MENTION_CLASS))
+                pairs.add((_BEGIN_INDEX, _index(start)))
+                pairs.add((_END_INDEX, _index(end)))
+                pairs.add((_ANCHOR_OF, literal(mention.text)))
+                pairs.add((_REFERENCE_CONTEXT, doc_term))
                 if mention.rule:
-                    own.add((span, _RULE, literal(mention.rule)))
-                key = (node, mention.start, mention.end)
-                spans.setdefault(key, []).append((mention.text, mention.rule))
+                    pairs.add((_RULE, _plain(mention.rule)))
+                spans.setdefault((node, start, end), []).append((mention.text, mention.rule))
         for member, form, rule, node in self._merges.get(index, []):
-            record = iri(str(self.minter.merge(ext.document, URIRef(node), form)))
-            own.add((record, _RDF_TYPE, _MERGE_CLASS))
-            own.add((record, _MERGED_INTO, iri(node)))
-            own.add((record, _DERIVED_FROM, doc_term))
-            own.add((record, _IDENTIFIER, literal(member.entity.id)))
-            own.add((record, _SURFACE_FORM, literal(form, LANG)))
-            own.add((record, _RULE, literal(rule)))
+            record = own[iri(self.minter.merge_iri(ext.document, node, form))]
+            record.add((_RDF_TYPE, _MERGE_CLASS))
+            record.add((_MERGED_INTO, iri(node)))
+            record.add((_DERIVED_FROM, doc_term))
+            record.add((_IDENTIFIER, literal(member.entity.id)))
+            record.add((_SURFACE_FORM, literal(form, LANG)))
+            record.add((_RULE, _plain(rule)))
         meeting = _meeting_entity(ext)
         if meeting is not None:
-            own.add((doc_term, _DELIVERED_AT, iri(self.iri_of[(index, meeting)])))
+            own[doc_term].add((_DELIVERED_AT, iri(self.iri_of[(index, meeting)])))
         assertions: dict[str, tuple[str, str, str, str, str, str]] = {}
         for rel in ext.relations:
             head = _lookup(self.iri_of, index, ext, rel.head)
             tail = _lookup(self.iri_of, index, ext, rel.tail)
             prop = iri(str(RELATION_PROPERTIES[rel.type]))
             start, end = rel.evidence.start, rel.evidence.end
-            node = str(
-                self.minter.assertion(
-                    ext.document, URIRef(head), rel.type, URIRef(tail), start, end, rel.rule
-                )
+            node = self.minter.assertion_iri(
+                ext.document, head, rel.type, tail, start, end, rel.rule
             )
-            a = iri(node)
             links.add((iri(head), prop, iri(tail)))
-            own.add((a, _RDF_TYPE, _ASSERTION_CLASS))
-            own.add((a, _SUBJECT, iri(head)))
-            own.add((a, _PREDICATE, prop))
-            own.add((a, _OBJECT, iri(tail)))
-            own.add((a, _DERIVED_FROM, doc_term))
+            pairs = own[iri(node)]
+            pairs.add((_RDF_TYPE, _ASSERTION_CLASS))
+            pairs.add((_SUBJECT, iri(head)))
+            pairs.add((_PREDICATE, prop))
+            pairs.add((_OBJECT, iri(tail)))
+            pairs.add((_DERIVED_FROM, doc_term))
             if rel.evidence.text:
-                own.add((a, _EVIDENCE, literal(rel.evidence.text, LANG)))
+                pairs.add((_EVIDENCE, literal(rel.evidence.text, LANG)))
             if 0 <= start <= end:
-                own.update(_span(a, start, end))
+                pairs.add((_BEGIN_INDEX, _index(start)))
+                pairs.add((_END_INDEX, _index(end)))
             if rel.rule:
-                own.add((a, _RULE, literal(rel.rule)))
+                pairs.add((_RULE, _plain(rel.rule)))
             seen = assertions.get(node)
             fields = (node, head, tail, str(rel.type), rel.evidence.text, rel.rule)
             assertions[node] = fields if seen is None else min(seen, fields)
@@ -345,7 +363,7 @@ class GraphPlan:
             ext.document,
             doc,
             tuple(sorted({self.iri_of[(index, ent.id)] for ent in ext.entities})),
-            frozenset(own),
+            own,
             frozenset(links),
             text,
             mentions,
@@ -483,10 +501,19 @@ def _attribute(node: str, key: str, value: str) -> Triple:
 
 
 def _span(node: str, start: int, end: int) -> tuple[Triple, Triple]:
-    return (
-        (node, _BEGIN_INDEX, literal(str(start), datatype=_NON_NEGATIVE)),
-        (node, _END_INDEX, literal(str(end), datatype=_NON_NEGATIVE)),
-    )
+    return (node, _BEGIN_INDEX, _index(start)), (node, _END_INDEX, _index(end))
+
+
+@lru_cache(maxsize=1 << 16)
+def _index(offset: int) -> str:
+    """An offset's literal (offsets recur in every document)."""
+    return literal(str(offset), datatype=_NON_NEGATIVE)
+
+
+@lru_cache(maxsize=1024)
+def _plain(text: str) -> str:
+    """A plain literal of a short recurring text: a rule id."""
+    return literal(text)
 
 
 def _date(value: str) -> str:

@@ -83,8 +83,12 @@ class IriMinter:
 
     def mention(self, document: str, start: int, end: int) -> URIRef:
         """The IRI of the span ``start:end`` of a document (ValueError on a bad span)."""
+        return URIRef(self.mention_iri(document, start, end))
+
+    def mention_iri(self, document: str, start: int, end: int) -> str:
+        """:meth:`mention` as a plain string (a corpus mints millions: no rdflib term)."""
         _check_span(start, end)
-        return URIRef(f"{self.base}mention/{document_key(document)}/{start}-{end}")
+        return f"{self.base}mention/{document_key(document)}/{start}-{end}"
 
     def assertion(
         self,
@@ -97,14 +101,31 @@ class IriMinter:
         rule: str,
     ) -> URIRef:
         """The IRI of one relation statement read from a document at evidence ``start:end``."""
+        return URIRef(self.assertion_iri(document, head, relation, tail, start, end, rule))
+
+    def assertion_iri(
+        self,
+        document: str,
+        head: str,
+        relation: RelationType,
+        tail: str,
+        start: int,
+        end: int,
+        rule: str,
+    ) -> str:
+        """:meth:`assertion` as a plain string, of the head's and the tail's IRI strings."""
         parts = (str(head), relation.value, str(tail), str(start), str(end), rule)
         digest = _sha1("\x00".join(parts))[:12]
-        return URIRef(f"{self.base}assertion/{document_key(document)}/{digest}")
+        return f"{self.base}assertion/{document_key(document)}/{digest}"
 
     def merge(self, document: str, node: URIRef, form: str) -> URIRef:
         """The IRI of the record that a document's surface form was merged into ``node``."""
+        return URIRef(self.merge_iri(document, node, form))
+
+    def merge_iri(self, document: str, node: str, form: str) -> str:
+        """:meth:`merge` as a plain string, of the node's IRI string."""
         digest = _sha1(f"{node}\x00{form}")[:12]
-        return URIRef(f"{self.base}merge/{document_key(document)}/{digest}")
+        return f"{self.base}merge/{document_key(document)}/{digest}"
 
 
 def _check_span(start: int, end: int) -> None:

@@ -18,13 +18,15 @@ the end; it never holds more than one document's statements and the shared ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Set
 from functools import lru_cache
-from itertools import groupby
-from operator import itemgetter
 
 from .terms import Triple, iri, ntriples_line
 from .vocab import PKG, PREFIXES
+
+#: Statements grouped by subject: each subject's (predicate, object) pairs.
+Statements = Mapping[str, Set[tuple[str, str]]]
 
 #: The part key of everything that belongs to no single document; sorts after every key.
 SHARED_PART = "\U0010ffff"
@@ -71,7 +73,13 @@ def turtle_body(triples: Iterable[Triple]) -> str:
 
 def turtle_part(triples: Iterable[Triple]) -> str:
     """The statements of one part (:func:`part_of_triple`) in Turtle, in the stable order."""
-    return "".join(_turtle_blocks(triples))
+    return turtle_statements(by_subject(triples))
+
+
+def turtle_statements(statements: Statements) -> str:
+    """:func:`turtle_part` of statements already grouped by subject (as a document's part
+    makes them: no triple set to build, and only its subjects to sort)."""
+    return "".join(_turtle_block(s, sorted(statements[s])) for s in sorted(statements))
 
 
 def ntriples_body(triples: Iterable[Triple]) -> str:
@@ -83,6 +91,19 @@ def ntriples_part(triples: Iterable[Triple]) -> str:
     """The statements of one part (:func:`part_of_triple`) in N-Triples, in the stable
     order."""
     return "".join(ntriples_line(t) for t in sorted(set(triples)))
+
+
+def ntriples_statements(statements: Statements) -> str:
+    """:func:`ntriples_part` of statements grouped by subject."""
+    return "".join(f"{s} {p} {o} .\n" for s in sorted(statements) for p, o in sorted(statements[s]))
+
+
+def by_subject(triples: Iterable[Triple]) -> dict[str, set[tuple[str, str]]]:
+    """``triples`` grouped by subject (duplicates dropped)."""
+    grouped: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)
+    for s, p, o in triples:
+        grouped[s].add((p, o))
+    return grouped
 
 
 def turtle(triples: Iterable[Triple]) -> str:
@@ -98,22 +119,22 @@ def by_part(triples: Iterable[Triple]) -> list[tuple[str, list[Triple]]]:
     return sorted(parts.items())
 
 
-def _turtle_blocks(triples: Iterable[Triple]) -> Iterator[str]:
-    for subject, statements in groupby(sorted(set(triples)), key=itemgetter(0)):
-        lines: list[str] = []
-        verb, line = "", 0
-        for _, predicate, obj in statements:
-            if predicate == verb:
-                lines[line] += ", " + _short(obj)
-                continue
-            verb = predicate
-            if predicate == _RDF_TYPE:  # "a" comes first
-                lines.insert(0, "a " + _short(obj))
-                line = 0
-            else:
-                lines.append(f"{_verb(predicate)} {_short(obj)}")
-                line = len(lines) - 1
-        yield f"{subject} " + " ;\n    ".join(lines) + " .\n\n"
+def _turtle_block(subject: str, statements: list[tuple[str, str]]) -> str:
+    """One subject's statements (sorted (predicate, object) pairs) in Turtle."""
+    lines: list[str] = []
+    verb, line = "", 0
+    for predicate, obj in statements:
+        if predicate == verb:
+            lines[line] += ", " + _short(obj)
+            continue
+        verb = predicate
+        if predicate == _RDF_TYPE:  # "a" comes first
+            lines.insert(0, "a " + _short(obj))
+            line = 0
+        else:
+            lines.append(f"{_verb(predicate)} {_short(obj)}")
+            line = len(lines) - 1
+    return f"{subject} " + " ;\n    ".join(lines) + " .\n\n"
 
 
 @lru_cache(maxsize=1024)
@@ -125,12 +146,24 @@ def _short(node: str) -> str:
     """A term with its IRI (or its literal's datatype) as ``prefix:local`` where it can be."""
     first = node[0]
     if first == "<":
-        cut = max(node.rfind("/"), node.rfind("#")) + 1
-        prefix = _PREFIX_OF.get(node[1:cut])
-        if prefix is None or not _LOCAL_RE.fullmatch(node, cut, len(node) - 1):
-            return node
-        return f"{prefix}:{node[cut:-1]}"
+        # most IRIs are instances, in no namespace with a prefix: one C call says so
+        return _short_iri(node) if node.startswith(_PREFIXED) else node
     if first == '"' and node[-1] == ">":
         quoted, datatype = node.rsplit("^^", 1)
         return f"{quoted}^^{_verb(datatype)}"
     return node
+
+
+#: What an IRI in a namespace with a prefix starts with.
+_PREFIXED = tuple(f"<{ns}" for ns in _PREFIX_OF)
+
+
+@lru_cache(maxsize=4096)
+def _short_iri(node: str) -> str:
+    """An IRI as ``prefix:local`` when its namespace has a prefix and its local name can
+    be written so (the vocabulary's terms, which recur: hence the cache)."""
+    cut = max(node.rfind("/"), node.rfind("#")) + 1
+    prefix = _PREFIX_OF.get(node[1:cut])
+    if prefix is None or not _LOCAL_RE.fullmatch(node, cut, len(node) - 1):
+        return node
+    return f"{prefix}:{node[cut:-1]}"

@@ -31,7 +31,7 @@ from policykg.graph import iris, terms, turtle, vocab
 from policykg.graph.build import GraphPlan
 from policykg.graph.model import DocumentText, MentionSpan
 from policykg.graph.terms import Triple
-from policykg.graph.turtle import ntriples_part, turtle_part
+from policykg.graph.turtle import ntriples_statements, turtle_statements
 
 from . import docview, html, palette
 from .cache import ExtractionCache
@@ -107,10 +107,10 @@ def render_part(
         mentions=part.mentions,
         assertions=part.assertions,
         links=tuple(sorted(part.links)),
-        own_count=len(part.own),
+        own_count=part.own_count,
         own=tuple(sorted(part.own)) if options.own else (),
-        turtle=turtle_part(part.own) if options.turtle else "",
-        ntriples=ntriples_part(part.own) if options.ntriples else "",
+        turtle=turtle_statements(part.statements) if options.turtle else "",
+        ntriples=ntriples_statements(part.statements) if options.ntriples else "",
         page=page,
         contexts=contexts,
     )

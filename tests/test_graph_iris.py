@@ -82,6 +82,21 @@ def test_document_mention_and_assertion_iris() -> None:
     assert other_rule != assertion
 
 
+def test_plain_string_iris_are_the_terms_strings() -> None:
+    mint = IriMinter()
+    head = mint.entity(E.ORGANIZATION, "市委")
+    tail = mint.entity(E.STRATEGY, "乡村振兴战略")
+    mention = mint.mention_iri("doc1.txt", 0, 2)
+    assert mention == ID + "mention/doc1.txt-5419b869/0-2" and type(mention) is str
+    relation = RelationType.IMPLEMENTS
+    assertion = mint.assertion_iri("doc1.txt", str(head), relation, str(tail), 0, 13, "r")
+    assert assertion == str(mint.assertion("doc1.txt", head, relation, tail, 0, 13, "r"))
+    merge = mint.merge_iri("doc1.txt", str(head), "中共市委")
+    assert merge == str(mint.merge("doc1.txt", head, "中共市委")) and type(merge) is str
+    with pytest.raises(ValueError, match="invalid span 5-4"):
+        mint.mention_iri("doc1.txt", 5, 4)
+
+
 @pytest.mark.parametrize("base", [DEFAULT_BASE, "http://localhost:8080/kg/", "https://ex.org/kg#"])
 def test_minted_iris_are_safe_for_hostile_names(base: str) -> None:
     mint = IriMinter(base)

@@ -9,12 +9,17 @@ from policykg.graph.terms import iri, literal
 from policykg.graph.turtle import (
     SHARED_PART,
     by_part,
+    by_subject,
     ntriples_body,
+    ntriples_part,
+    ntriples_statements,
     part_of,
     part_of_triple,
     turtle,
     turtle_body,
     turtle_header,
+    turtle_part,
+    turtle_statements,
 )
 from policykg.graph.vocab import PREFIXES
 
@@ -80,6 +85,17 @@ def test_ntriples_body_is_sorted_part_by_part_without_duplicates() -> None:
         subject, predicate, obj = line.removesuffix(" .").split(" ", 2)
         keys.append((part_of_triple((subject, predicate, obj)), line))
     assert keys == sorted(keys)
+
+
+def test_statements_grouped_by_subject_write_as_their_triples() -> None:
+    grouped = by_subject(TRIPLES + TRIPLES[:3])
+    assert sorted(grouped) == sorted({s for s, _, _ in TRIPLES})
+    assert grouped[SPAN_A] == {(p, o) for s, p, o in TRIPLES if s == SPAN_A}
+    assert turtle_statements(grouped) == turtle_part(TRIPLES)
+    assert ntriples_statements(grouped) == ntriples_part(TRIPLES)
+    assert ntriples_statements(grouped).splitlines()[0] == (
+        f'{DOC_A} <http://purl.org/dc/terms/identifier> "a.txt" .'
+    )
 
 
 def test_header_binds_every_prefix() -> None:

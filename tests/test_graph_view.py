@@ -62,6 +62,8 @@ def test_parts_partition_the_graph(plan: GraphPlan, graph: KnowledgeGraph) -> No
         part = plan.document_part(index)
         key = part.iri.rsplit("/", 1)[1]
         assert {part_of_triple(t) for t in part.own} == {key}
+        assert part.own_count == len(part.own)
+        assert {(s, p, o) for s, pairs in part.statements.items() for p, o in pairs} == part.own
         assert {part_of_triple(t) for t in part.links} == {SHARED_PART}
         assert not everything & part.own
         own_total += len(part.own)
