@@ -13,6 +13,7 @@ import signal
 import stat
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -159,12 +160,12 @@ def document_names(paths: Sequence[Path]) -> list[str]:
     name that are not UTF-8 show as U+FFFD (:func:`~policykg.extract.formats.display_name`).
     """
     parts = [path.resolve().parts[1:] for path in paths]  # without the anchor ("/", "C:\\")
+    # how many documents end with each trailing part: linear in the corpus, not quadratic
+    ends = Counter(own[-n:] for own in parts for n in range(1, len(own) + 1))
     names = []
-    for i, own in enumerate(parts):
+    for own in parts:
         n = 1
-        while n < len(own) and any(
-            other[-n:] == own[-n:] for j, other in enumerate(parts) if j != i
-        ):
+        while n < len(own) and ends[own[-n:]] > 1:
             n += 1
         names.append(display_name("/".join(own[-n:])))
     return names

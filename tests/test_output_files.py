@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -278,6 +279,27 @@ def test_shared_names_take_the_shortest_distinct_end_of_path(tmp_path: Path) -> 
 def test_a_name_that_ends_another_path_goes_up_to_its_folder(tmp_path: Path) -> None:
     paths = [tmp_path / "a" / "r.txt", tmp_path / "b" / "a" / "r.txt"]
     assert document_names(paths) == [f"{tmp_path.name}/a/r.txt", "b/a/r.txt"]
+
+
+def test_names_match_the_pairwise_rule_on_many_paths(tmp_path: Path) -> None:
+    # the rule, pair by pair: the shortest end of the path that no other path ends with
+    rng = random.Random(7)
+    root = tmp_path.resolve()
+    paths = [
+        root.joinpath(*(rng.choice("abc") for _ in range(rng.randint(0, 3))), "r.txt")
+        for _ in range(60)
+    ]
+    parts = [path.parts[1:] for path in paths]
+    expected = []
+    for i, own in enumerate(parts):
+        n = 1
+        while n < len(own) and any(o[-n:] == own[-n:] for j, o in enumerate(parts) if j != i):
+            n += 1
+        expected.append("/".join(own[-n:]))
+    assert document_names(paths) == expected
+    # the same file twice: nothing tells them apart, so both take the whole path
+    whole = "/".join((tmp_path.resolve() / "r.txt").parts[1:])
+    assert document_names([tmp_path / "r.txt"] * 2) == [whole, whole]
 
 
 def test_names_do_not_depend_on_the_current_folder(
