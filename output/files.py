@@ -310,10 +310,11 @@ class TextSink:
         self._handle = handle
         self._target = target
 
-    def write(self, text: str) -> None:
-        """Append ``text``; OutputError names the file when the write fails."""
+    def write(self, text: str | bytes) -> None:
+        """Append ``text`` (or bytes of UTF-8 text); OutputError names the file when the
+        write fails."""
         try:
-            self._handle.write(text.encode("utf-8"))
+            self._handle.write(text.encode("utf-8") if isinstance(text, str) else text)
         except OSError as exc:
             raise _write_error(self._target, exc) from exc
 

@@ -69,7 +69,9 @@ class RenderedPart:
     :class:`~policykg.graph.build.DocumentPart`, which the view collects; ``links`` the
     statements about entities the document makes, written with the entities; ``own`` the
     document's own statements (empty unless :attr:`PartOptions.own`), ``own_count`` their
-    number; ``turtle`` and ``ntriples`` them written ("" when not asked for).
+    number; ``turtle`` and ``ntriples`` them written (empty when not asked for), and ``page``
+    the document's page, each as UTF-8 bytes: what the files and the cache hold, so that
+    they are encoded once, in the worker, and go to the files as they are.
     """
 
     name: str
@@ -81,9 +83,9 @@ class RenderedPart:
     links: tuple[Triple, ...]
     own_count: int
     own: tuple[Triple, ...]
-    turtle: str
-    ntriples: str
-    page: str
+    turtle: bytes
+    ntriples: bytes
+    page: bytes
     contexts: tuple[MentionContext, ...]
 
 
@@ -109,9 +111,9 @@ def render_part(
         links=tuple(sorted(part.links)),
         own_count=part.own_count,
         own=tuple(sorted(part.own)) if options.own else (),
-        turtle=turtle_statements(part.statements) if options.turtle else "",
-        ntriples=ntriples_statements(part.statements) if options.ntriples else "",
-        page=page,
+        turtle=turtle_statements(part.statements).encode() if options.turtle else b"",
+        ntriples=ntriples_statements(part.statements).encode() if options.ntriples else b"",
+        page=page.encode(),
         contexts=contexts,
     )
 
@@ -245,15 +247,16 @@ def _make(
     return share
 
 
-#: The texts of a share kept after its JSON line, as UTF-8 bytes (JSON would escape every
-#: quote of the Turtle and the page, and reading them back was most of a rebuild's time).
+#: The texts of a share kept after its JSON line, as the UTF-8 bytes they are (JSON would
+#: escape every quote of the Turtle and the page, and reading them back was most of a
+#: rebuild's time).
 _BLOBS = ("turtle", "ntriples", "page")
 
 
 def encode_part(key: str, share: RenderedPart) -> bytes:
     """The bytes of the cache entry ``key`` for ``share``: a line of compact UTF-8 JSON (with
     the byte length of each text), then its Turtle, N-Triples and page, as UTF-8."""
-    blobs = [getattr(share, name).encode("utf-8") for name in _BLOBS]
+    blobs: list[bytes] = [getattr(share, name) for name in _BLOBS]
     record = {
         "format": PART_FORMAT,
         "key": key,
@@ -284,7 +287,7 @@ def decode_part(payload: bytes, key: str, name: str) -> RenderedPart:
         raise ValueError("the entry is cut short or too long")
     texts, offset = [], 0
     for size in sizes:
-        texts.append(rest[offset : offset + size].decode("utf-8"))
+        texts.append(rest[offset : offset + size])
         offset += size + 1
     turtle_text, ntriples_text, page = texts
     iri = str(record["iri"])

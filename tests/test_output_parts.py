@@ -46,16 +46,17 @@ def test_a_share_is_the_part_written(seeds: list[Extraction]) -> None:
     assert (share.mentions, share.assertions) == (part.mentions, part.assertions)
     assert share.links == tuple(sorted(part.links))
     assert share.own == tuple(sorted(part.own)) and share.own_count == len(part.own)
-    assert share.turtle == turtle_part(part.own)
-    assert share.ntriples == ntriples_part(part.own)
+    assert share.turtle == turtle_part(part.own).encode()
+    assert share.ntriples == ntriples_part(part.own).encode()
     marked = {
         e: MarkedEntity(str(plan.node_of[e].type), plan.node_of[e].label) for e in part.entities
     }
-    assert share.page == render_document(part.text, part.mentions, marked, "../graph.html")
+    page = render_document(part.text, part.mentions, marked, "../graph.html")
+    assert share.page == page.encode()
     assert share.contexts == tuple(document_contexts(part.text, part.mentions))
     assert share.text.text == "" and share.text.title == part.text.title
     lean = render_part(plan, 0, PartOptions(False, False, False, "../graph.html"))
-    assert (lean.turtle, lean.ntriples, lean.own) == ("", "", ())
+    assert (lean.turtle, lean.ntriples, lean.own) == (b"", b"", ())
     assert lean.own_count == share.own_count and lean.page == share.page
 
 
@@ -138,7 +139,7 @@ def test_an_entry_round_trip_is_lossless(seeds: list[Extraction]) -> None:
     payload = encode_part("k" * 64, share)
     assert decode_part(payload, "k" * 64, share.name) == share
     head, _, rest = payload.partition(b"\n")
-    blobs = [share.turtle.encode(), share.ntriples.encode(), share.page.encode()]
+    blobs = [share.turtle, share.ntriples, share.page]
     assert json.loads(head)["sizes"] == [len(blob) for blob in blobs]
     assert rest == b"\n".join(blobs)  # the texts as they are, not escaped
     with pytest.raises(ValueError, match="not an entry of this key"):
