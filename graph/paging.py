@@ -12,6 +12,10 @@ batch of one key, each next twice as many (at most :data:`MAX_BATCH`, or the que
 that have its keys, in the whole query's order, so that the pages laid end to end are its
 rows exactly.
 
+The keys can be found before and handed in (``run_page(..., keys=…)``, from
+:func:`find_keys`): a store written by a build keeps them beside it, since finding them
+reads every key's string (5,561 targets' labels: 60 ms of a first page of ``targets``).
+
 A query without keys (an aggregate, such as ``deployers``), all rows (no limit) and a keyed
 query whose keys are not literals of one kind (their SPARQL order across kinds is the
 engine's own) run whole and are cut here. Rows whose query ends in ORDER BY plain variables
@@ -28,7 +32,7 @@ from typing import Any, Final
 
 from .query import NamedQuery, QueryError, QueryResult, QueryStore, Term, _code
 
-__all__ = ["MAX_BATCH", "run_page", "with_values"]
+__all__ = ["MAX_BATCH", "Keys", "find_keys", "run_page", "with_values"]
 
 #: The most keys one batch binds, unless the query's ``# Batch: N`` line says less: with
 #: more values in its VALUES clause, Oxigraph may stop starting from them and evaluate the
@@ -40,21 +44,32 @@ _WHERE: Final = re.compile(r"\bWHERE\s*\{|\{", re.IGNORECASE)
 _ORDER_BY: Final = re.compile(r"\bORDER\s+BY((?:\s+\?\w+)+)\s*$", re.IGNORECASE)
 #: Datatypes sorted by value here: their lexical forms are all Decimal can read.
 _NUMBERS: Final = frozenset(f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "decimal"))
+#: A keyed query's key variable and its distinct values, sorted (:func:`find_keys`).
+Keys = tuple[str, list[Term]]
 #: Escapes of a SPARQL string literal.
 _ESCAPES: Final = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 def run_page(
-    store: QueryStore, named: NamedQuery, limit: int | None, offset: int = 0
+    store: QueryStore,
+    named: NamedQuery,
+    limit: int | None,
+    offset: int = 0,
+    keys: Keys | None = None,
 ) -> QueryResult:
     """Rows ``offset`` to ``offset + limit`` of the named query (all from ``offset`` when
     ``limit`` is None); ``truncated`` says that more rows follow.
 
-    :class:`QueryError` when a query fails or a keys query does not return one variable.
+    ``keys``: what :func:`find_keys` found for this query on this store, found before (None:
+    found here, when the query has keys). :class:`QueryError` when a query fails or a keys
+    query does not return one variable.
     """
     if offset < 0 or (limit is not None and limit < 0):
         raise ValueError(f"invalid page: limit {limit}, offset {offset}")
-    keys = None if named.keys is None or limit is None else _keys(store, named.keys)
+    if named.keys is None or limit is None:
+        keys = None
+    elif keys is None:
+        keys = find_keys(store, named)
     if keys is None or limit is None:
         stop = None if limit is None else offset + limit
         whole = _sorted(store, named.sparql, None if stop is None else stop + 1)
@@ -153,12 +168,19 @@ def _sort_key(values: list[str | None]) -> Callable[[str], Any] | None:
     return Decimal if datatype in _NUMBERS else None
 
 
-def _keys(store: QueryStore, sparql: str) -> tuple[str, list[Term]] | None:
-    """The variable and its distinct values, sorted; None when they are not literals of one
-    kind (language, datatype), whose order here could differ from the engine's."""
-    result = store.query(sparql)
+def find_keys(store: QueryStore, named: NamedQuery) -> Keys | None:
+    """The variable of the named query's keys query and its distinct values, sorted; None
+    when the query has no keys, or they are not literals of one kind (language, datatype),
+    whose order here could differ from the engine's.
+
+    :class:`QueryError` when the keys query fails or does not return one variable.
+    """
+    if named.keys is None:
+        return None
+    result = store.query(named.keys)
     if result.kind != "select" or len(result.variables) != 1:
-        raise QueryError(f"a keys query must select one variable: {' '.join(sparql.split())}")
+        flat = " ".join(named.keys.split())
+        raise QueryError(f"a keys query must select one variable: {flat}")
     found: dict[tuple[str, str, str | None, str | None], Term] = {}
     for (value,) in result.rows:
         if isinstance(value, Term):

@@ -83,7 +83,7 @@ from .parallel import WorkerPool, available_cores
 from .parts import PartOptions, render_parts
 from .push import Auth, GraphStore
 from .shards import ShardWriter, check_shard_folder
-from .stores import StoreWriter, open_store
+from .stores import StoreWriter, open_store, read_keys
 
 if TYPE_CHECKING:
     from .endpoint import SparqlServer
@@ -804,7 +804,8 @@ def query_named(
     ``truncated`` says that more rows follow.
 
     Queries that declare keys find a page a few keys at a time
-    (:mod:`policykg.graph.paging`), so that the first page of a corpus graph comes fast.
+    (:mod:`policykg.graph.paging`), so that the first page of a corpus graph comes fast; a
+    store folder has its keys already (:func:`~policykg.output.stores.read_keys`).
     :class:`OutputError`: E124 for an unknown name, E128 for a negative limit or offset.
     """
     named = named_query(name)
@@ -812,7 +813,9 @@ def query_named(
         raise OutputError(Errors.E128.format(limit=limit, offset=offset))
     from policykg.graph.paging import run_page
 
-    return run_page(load_store(graph_path), named, limit or None, offset)
+    store = load_store(graph_path)
+    keys = read_keys(graph_path, named) if Path(graph_path).is_dir() else None
+    return run_page(store, named, limit or None, offset, keys)
 
 
 def list_queries() -> list[NamedQuery]:
