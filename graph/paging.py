@@ -70,14 +70,15 @@ def run_page(
         keys = None
     elif keys is None:
         keys = find_keys(store, named)
+    engine = named.engine_sorts
     if keys is None or limit is None:
         stop = None if limit is None else offset + limit
-        whole = _sorted(store, named.sparql, None if stop is None else stop + 1)
+        whole = _sorted(store, named.sparql, None if stop is None else stop + 1, engine)
         truncated = stop is not None and len(whole.rows) > stop
         return QueryResult("select", whole.variables, whole.rows[offset:stop], truncated=truncated)
     variable, values = keys
     batch = min(named.batch or MAX_BATCH, MAX_BATCH)
-    return _keyed_page(store, named.sparql, variable, values, batch, limit, offset)
+    return _keyed_page(store, named.sparql, variable, values, batch, limit, offset, engine)
 
 
 def with_values(sparql: str, variable: str, values: list[Term]) -> str:
@@ -101,31 +102,38 @@ def _keyed_page(
     most: int,
     limit: int,
     offset: int,
+    engine: bool,
 ) -> QueryResult:
     """Batches of keys (one, then twice as many, at most ``most``), each bound by VALUES,
-    until ``offset + limit`` rows and one more."""
+    until ``offset + limit`` rows and one more; ``engine``: the engine sorts each batch."""
     wanted = offset + limit + 1
     rows: list[tuple[str | None, ...]] = []
     variables = store.query(with_values(sparql, variable, []), 0).variables
     start, size = 0, 1
     while start < len(keys) and len(rows) < wanted:
         batch = keys[start : start + size]
-        rows += _sorted(store, with_values(sparql, variable, batch), wanted - len(rows)).rows
+        bound = with_values(sparql, variable, batch)
+        rows += _sorted(store, bound, wanted - len(rows), engine).rows
         start, size = start + len(batch), min(size * 2, most)
     end = offset + limit
     return QueryResult("select", variables, rows[offset:end], truncated=len(rows) > end)
 
 
-def _sorted(store: QueryStore, sparql: str, room: int | None) -> QueryResult:
+def _sorted(store: QueryStore, sparql: str, room: int | None, engine: bool = False) -> QueryResult:
     """The first ``room`` rows of a SELECT (all if None), sorted here when the query ends in
     ORDER BY plain variables whose values sort here as in the engine; else by the engine.
 
     Oxigraph's ORDER BY reads strings from the store again for every comparison; read once
-    into Python, the same rows sort many times faster.
+    into Python, the same rows sort many times faster. But where its comparisons are mostly
+    of numbers, which it does not read, it is faster to have the engine sort (``engine``)
+    and cut (a LIMIT): only the rows kept have their strings read (``evidence``: 342 rows
+    of a document sorted by offsets, the first 101 kept, in half the time).
     """
     order = _ORDER_BY.search(_code(sparql))
     if order is None:
         return store.query(sparql, room)
+    if engine and room is not None:
+        return store.query(f"{sparql}\nLIMIT {room}", room)
     result = store.query(sparql[: order.start()])
     names = re.findall(r"\?(\w+)", order.group(1))
     if not set(names) <= set(result.variables):

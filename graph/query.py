@@ -143,6 +143,9 @@ class NamedQuery:
     variable the rows are ordered by first, so that a page of rows can be found a few keys
     at a time (:mod:`policykg.graph.paging`); None for a query that is not paged so.
     ``batch``: the most keys bound at once, from a ``# Batch: N`` line (None: the default).
+    ``engine_sorts``: a ``# Sort: engine`` line, which says that a page's rows are best
+    sorted and cut by the engine (its ORDER BY compares numbers mostly, and only the rows
+    kept have their strings read), not read whole and sorted in Python.
     """
 
     name: str
@@ -150,6 +153,7 @@ class NamedQuery:
     sparql: str
     keys: str | None = None
     batch: int | None = None
+    engine_sorts: bool = False
 
 
 class QueryStore:
@@ -358,6 +362,7 @@ def named_queries() -> dict[str, NamedQuery]:
             sparql,
             keys and keys.group(1).strip(),
             batch and int(batch.group(1)),
+            _ENGINE_SORTS_LINE.search(sparql) is not None,
         )
     return found
 
@@ -366,6 +371,8 @@ def named_queries() -> dict[str, NamedQuery]:
 _KEYS_LINE: Final = re.compile(r"^# Keys: (.+)$", re.MULTILINE)
 #: A named query's ``# Batch: N`` line.
 _BATCH_LINE: Final = re.compile(r"^# Batch: ([1-9][0-9]*)$", re.MULTILINE)
+#: A named query's ``# Sort: engine`` line.
+_ENGINE_SORTS_LINE: Final = re.compile(r"^# Sort: engine$", re.MULTILINE)
 
 
 # -- refusing what a read-only, offline graph does not serve ----------------------------------
