@@ -27,15 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 import pyoxigraph
-from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib import Literal as RdfLiteral
-from rdflib.namespace import RDF, XSD
-
-from .model import KnowledgeGraph
-from .vocab import PREFIXES, new_graph
 
 if TYPE_CHECKING:
+    from rdflib import Graph
     from rdflib.term import Node
+
+    from .model import KnowledgeGraph
 
 __all__ = [
     "NamedQuery",
@@ -59,9 +56,27 @@ TermKind = Literal["uri", "literal", "bnode"]
 RdfSyntax = Literal["turtle", "nt"]
 
 #: Datatypes a SPARQL result leaves out: plain and language-tagged strings.
-_STRING_TYPES: Final = frozenset({str(XSD.string), str(RDF.langString)})
-#: The pre-bound prefixes as Oxigraph takes them.
-_PREFIX_IRIS: Final = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+_STRING_TYPES: Final = frozenset(
+    {
+        "http://www.w3.org/2001/XMLSchema#string",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+    }
+)
+#: The pre-bound prefixes as Oxigraph takes them: :data:`~policykg.graph.vocab.PREFIXES`,
+#: spelled out so that a query imports no rdflib (a test keeps the two in step).
+PREFIX_IRIS: Final = {
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "pkg": "https://w3id.org/policykg/vocab#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
 #: The longest part of an engine's error message kept in a QueryError.
 _MESSAGE_MAX: Final = 200
 
@@ -203,7 +218,7 @@ class QueryStore:
         """
         check_query(sparql)
         try:
-            answer = self._store.query(sparql, prefixes=_PREFIX_IRIS)
+            answer = self._store.query(sparql, prefixes=PREFIX_IRIS)
             if isinstance(answer, pyoxigraph.QueryBoolean):
                 return QueryResult("ask", boolean=bool(answer))
             if isinstance(answer, pyoxigraph.QuerySolutions):
@@ -229,6 +244,8 @@ class QueryStore:
             raise
         except Exception as exc:  # Oxigraph raises OSError and others while evaluating
             raise QueryError(f"SPARQL query failed: {_one_line(exc)}") from None
+        from .vocab import new_graph
+
         graph = new_graph()
         for triple in triples:
             graph.add(triple)
@@ -286,6 +303,8 @@ def run_query_rdflib(graph: KnowledgeGraph, sparql: str) -> QueryResult:
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.query import ResultRow
 
+    from .vocab import PREFIXES, new_graph
+
     check_query(sparql)
     try:
         prepared = prepareQuery(sparql, initNs=PREFIXES)
@@ -312,6 +331,9 @@ def run_query_rdflib(graph: KnowledgeGraph, sparql: str) -> QueryResult:
 
 def load_turtle(data: str) -> KnowledgeGraph:
     """A knowledge graph from a Turtle string (the caller reads the file); ValueError if bad."""
+    from .model import KnowledgeGraph
+    from .vocab import new_graph
+
     graph = new_graph()
     try:
         graph.parse(data=data, format="turtle")
@@ -323,6 +345,11 @@ def load_turtle(data: str) -> KnowledgeGraph:
 def load_rdf(data: str, format: Literal["turtle", "nt", "trig"]) -> KnowledgeGraph:
     """A knowledge graph from Turtle, N-Triples or TriG text (the union of its graphs);
     ValueError if bad."""
+    from rdflib import Dataset
+
+    from .model import KnowledgeGraph
+    from .vocab import new_graph
+
     graph = new_graph()
     try:
         if format == "trig":
@@ -474,6 +501,9 @@ class _BlankNames:
 
     def rdf(self, value: object) -> Node:
         """An rdflib term from a pyoxigraph term (for CONSTRUCT graphs)."""
+        from rdflib import BNode, URIRef
+        from rdflib import Literal as RdfLiteral
+
         term = self.term(value)
         if term is None:  # pragma: no cover - a triple always has all three terms
             raise QueryError("SPARQL query failed: a triple without a term")
@@ -486,6 +516,9 @@ class _BlankNames:
 
 
 def _rdflib_term(value: Node, names: _BlankNames) -> Term:
+    from rdflib import BNode, URIRef
+    from rdflib import Literal as RdfLiteral
+
     if isinstance(value, URIRef):
         return Term(str(value), "uri")
     if isinstance(value, BNode):
@@ -530,7 +563,7 @@ def _syntax_message(sparql: str, exc: SyntaxError) -> str:
         prefix, row, col = unknown
         return (
             f"SPARQL syntax error at line {row}, column {col}: unknown prefix {prefix}: "
-            f"(declare it with PREFIX {prefix}: <…>; bound already: {', '.join(PREFIXES)})"
+            f"(declare it with PREFIX {prefix}: <…>; bound already: {', '.join(PREFIX_IRIS)})"
         )
     message = _one_line(exc)
     position = _POSITION.match(message)
@@ -549,7 +582,7 @@ def _undeclared_prefix(sparql: str) -> tuple[str, int, int] | None:
     declared = {match.group(1) or "" for match in _PREFIX_DECLARATION.finditer(code)}
     for match in _PREFIX_USE.finditer(code):
         prefix = match.group(1) or ""
-        if prefix not in declared and prefix not in PREFIXES:
+        if prefix not in declared and prefix not in PREFIX_IRIS:
             line = code.count("\n", 0, match.start()) + 1
             column = match.start() - (code.rfind("\n", 0, match.start()) + 1) + 1
             return prefix, line, column
