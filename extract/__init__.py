@@ -3,8 +3,10 @@
     >>> from policykg.extract import extract_text
     >>> extraction = extract_text("一要慎终如始抓好疫情防控。", "speech.txt")
 
-The spaCy pipeline is imported on first use of an extraction function, so that the model
-classes (used by the graph stage and the command line) load without spaCy.
+The names below are imported from their modules on first use: the spaCy pipeline with an
+extraction function, the readers and the rule tables (PyYAML, Aho-Corasick) with theirs, so
+that the model classes and the errors (used by the graph stage and the command line) load
+without them.
 """
 
 from __future__ import annotations
@@ -12,17 +14,16 @@ from __future__ import annotations
 import os
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from .errors import DataError, Errors, InputError, PolicyKGError, UsageError
-from .formats import FORMATS, display_name, read_document
-from .model import Entity, Evidence, Extraction, Mention, Relation
-from .normalize import normalize_label
-from .reader import decode_bytes, read_text, validate_encoding
-from .schema import EntityType, RelationType
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
+    from .errors import DataError, Errors, InputError, PolicyKGError, UsageError
+    from .formats import FORMATS, display_name, read_document
+    from .model import Entity, Evidence, Extraction, Mention, Relation
+    from .normalize import normalize_label
     from .pipeline import PIPELINE_VERSION, extract_text, extract_texts, make_nlp
+    from .reader import decode_bytes, read_text, validate_encoding
+    from .schema import EntityType, RelationType
 
 __all__ = [
     "FORMATS",
@@ -51,19 +52,34 @@ __all__ = [
     "validate_encoding",
 ]
 
-_LAZY = {"PIPELINE_VERSION", "extract_text", "extract_texts", "make_nlp"}
+#: The module of each name of ``__all__`` but :func:`extract_file`.
+_MODULES: Final = {
+    **dict.fromkeys(
+        ("DataError", "Errors", "InputError", "PolicyKGError", "UsageError"), ".errors"
+    ),
+    **dict.fromkeys(("FORMATS", "display_name", "read_document"), ".formats"),
+    **dict.fromkeys(("Entity", "Evidence", "Extraction", "Mention", "Relation"), ".model"),
+    "normalize_label": ".normalize",
+    **dict.fromkeys(("PIPELINE_VERSION", "extract_text", "extract_texts", "make_nlp"), ".pipeline"),
+    **dict.fromkeys(("decode_bytes", "read_text", "validate_encoding"), ".reader"),
+    **dict.fromkeys(("EntityType", "RelationType"), ".schema"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    """Load the spaCy pipeline only when one of its names is asked for."""
-    if name in _LAZY:
-        return getattr(import_module(".pipeline", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """A name of ``__all__``, imported from its module when first asked for."""
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
 
 
 def extract_file(path: str | os.PathLike[str], encoding: str | None = None) -> Extraction:
     """Read a document (any accepted format and encoding, or ``encoding``) and extract it;
     named by its file name."""
+    from .formats import display_name, read_document
     from .pipeline import extract_text
 
     return extract_text(read_document(path, encoding), display_name(Path(path).name))

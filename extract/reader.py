@@ -19,7 +19,6 @@ import unicodedata
 from pathlib import Path
 
 from .errors import Errors, InputError, UsageError
-from .resources import common_characters
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -190,6 +189,8 @@ def chinese_score(text: str) -> float:
     common Chinese characters or punctuation (0 with control characters in it)."""
     if any(_is_control(ch) for ch in text):
         return 0.0
+    from .resources import common_characters  # with the rule tables: PyYAML, Aho-Corasick
+
     common = common_characters()
     non_ascii = [ch for ch in text if ord(ch) > 0x7F]
     if not non_ascii:

@@ -1,24 +1,35 @@
-"""Graph stage: extractions in, one RDF graph (rdflib) with a networkx view out."""
+"""Graph stage: extractions in, one RDF graph (rdflib) with a networkx view out.
 
-from .build import build_graph
-from .iris import DEFAULT_BASE, IriMinter, document_key, validate_base
-from .model import DocumentText, KnowledgeGraph, MentionSpan
-from .query import (
-    NamedQuery,
-    QueryError,
-    QueryRefused,
-    QueryResult,
-    QueryStore,
-    Term,
-    check_query,
-    load_rdf,
-    load_turtle,
-    named_queries,
-    run_query,
-    run_query_rdflib,
-    write_store,
-)
-from .vocab import ENTITY_CLASSES, NIF, PKG, PREFIXES, RELATION_PROPERTIES, load_ontology
+The names below are imported from their modules when first asked for, so that a query on a
+store folder (:mod:`.query`, :mod:`.paging`) loads pyoxigraph without rdflib, networkx or
+pyshacl, which take a second or more to import.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from .build import build_graph
+    from .iris import DEFAULT_BASE, IriMinter, document_key, validate_base
+    from .model import DocumentText, KnowledgeGraph, MentionSpan
+    from .query import (
+        NamedQuery,
+        QueryError,
+        QueryRefused,
+        QueryResult,
+        QueryStore,
+        Term,
+        check_query,
+        load_rdf,
+        load_turtle,
+        named_queries,
+        run_query,
+        run_query_rdflib,
+        write_store,
+    )
+    from .vocab import ENTITY_CLASSES, NIF, PKG, PREFIXES, RELATION_PROPERTIES, load_ontology
 
 __all__ = [
     "DEFAULT_BASE",
@@ -49,3 +60,42 @@ __all__ = [
     "validate_base",
     "write_store",
 ]
+
+#: The module of each name of ``__all__``.
+_MODULES: Final = {
+    "build_graph": ".build",
+    **dict.fromkeys(("DEFAULT_BASE", "IriMinter", "document_key", "validate_base"), ".iris"),
+    **dict.fromkeys(("DocumentText", "KnowledgeGraph", "MentionSpan"), ".model"),
+    **dict.fromkeys(
+        (
+            "NamedQuery",
+            "QueryError",
+            "QueryRefused",
+            "QueryResult",
+            "QueryStore",
+            "Term",
+            "check_query",
+            "load_rdf",
+            "load_turtle",
+            "named_queries",
+            "run_query",
+            "run_query_rdflib",
+            "write_store",
+        ),
+        ".query",
+    ),
+    **dict.fromkeys(
+        ("ENTITY_CLASSES", "NIF", "PKG", "PREFIXES", "RELATION_PROPERTIES", "load_ontology"),
+        ".vocab",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A name of ``__all__``, imported from its module when first asked for."""
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value

@@ -12,6 +12,10 @@ batch of one key, each next twice as many (at most :data:`MAX_BATCH`, or the que
 that have its keys, in the whole query's order, so that the pages laid end to end are its
 rows exactly.
 
+The keys can be found before and handed in (``run_page(..., keys=…)``, from
+:func:`find_keys`): a store written by a build keeps them beside it, since finding them
+reads every key's string (5,561 targets' labels: 60 ms of a first page of ``targets``).
+
 A query without keys (an aggregate, such as ``deployers``), all rows (no limit) and a keyed
 query whose keys are not literals of one kind (their SPARQL order across kinds is the
 engine's own) run whole and are cut here. Rows whose query ends in ORDER BY plain variables
@@ -23,11 +27,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Final
 
 from .query import NamedQuery, QueryError, QueryResult, QueryStore, Term, _code
 
-__all__ = ["MAX_BATCH", "run_page", "with_values"]
+__all__ = ["MAX_BATCH", "Keys", "find_keys", "run_page", "with_values"]
 
 #: The most keys one batch binds, unless the query's ``# Batch: N`` line says less: with
 #: more values in its VALUES clause, Oxigraph may stop starting from them and evaluate the
@@ -39,29 +44,41 @@ _WHERE: Final = re.compile(r"\bWHERE\s*\{|\{", re.IGNORECASE)
 _ORDER_BY: Final = re.compile(r"\bORDER\s+BY((?:\s+\?\w+)+)\s*$", re.IGNORECASE)
 #: Datatypes sorted by value here: their lexical forms are all Decimal can read.
 _NUMBERS: Final = frozenset(f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "decimal"))
+#: A keyed query's key variable and its distinct values, sorted (:func:`find_keys`).
+Keys = tuple[str, list[Term]]
 #: Escapes of a SPARQL string literal.
 _ESCAPES: Final = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 def run_page(
-    store: QueryStore, named: NamedQuery, limit: int | None, offset: int = 0
+    store: QueryStore,
+    named: NamedQuery,
+    limit: int | None,
+    offset: int = 0,
+    keys: Keys | None = None,
 ) -> QueryResult:
     """Rows ``offset`` to ``offset + limit`` of the named query (all from ``offset`` when
     ``limit`` is None); ``truncated`` says that more rows follow.
 
-    :class:`QueryError` when a query fails or a keys query does not return one variable.
+    ``keys``: what :func:`find_keys` found for this query on this store, found before (None:
+    found here, when the query has keys). :class:`QueryError` when a query fails or a keys
+    query does not return one variable.
     """
     if offset < 0 or (limit is not None and limit < 0):
         raise ValueError(f"invalid page: limit {limit}, offset {offset}")
-    keys = None if named.keys is None or limit is None else _keys(store, named.keys)
+    if named.keys is None or limit is None:
+        keys = None
+    elif keys is None:
+        keys = find_keys(store, named)
+    engine = named.engine_sorts
     if keys is None or limit is None:
         stop = None if limit is None else offset + limit
-        whole = _sorted(store, named.sparql, None if stop is None else stop + 1)
+        whole = _sorted(store, named.sparql, None if stop is None else stop + 1, engine)
         truncated = stop is not None and len(whole.rows) > stop
         return QueryResult("select", whole.variables, whole.rows[offset:stop], truncated=truncated)
     variable, values = keys
     batch = min(named.batch or MAX_BATCH, MAX_BATCH)
-    return _keyed_page(store, named.sparql, variable, values, batch, limit, offset)
+    return _keyed_page(store, named.sparql, variable, values, batch, limit, offset, engine)
 
 
 def with_values(sparql: str, variable: str, values: list[Term]) -> str:
@@ -85,31 +102,38 @@ def _keyed_page(
     most: int,
     limit: int,
     offset: int,
+    engine: bool,
 ) -> QueryResult:
     """Batches of keys (one, then twice as many, at most ``most``), each bound by VALUES,
-    until ``offset + limit`` rows and one more."""
+    until ``offset + limit`` rows and one more; ``engine``: the engine sorts each batch."""
     wanted = offset + limit + 1
     rows: list[tuple[str | None, ...]] = []
     variables = store.query(with_values(sparql, variable, []), 0).variables
     start, size = 0, 1
     while start < len(keys) and len(rows) < wanted:
         batch = keys[start : start + size]
-        rows += _sorted(store, with_values(sparql, variable, batch), wanted - len(rows)).rows
+        bound = with_values(sparql, variable, batch)
+        rows += _sorted(store, bound, wanted - len(rows), engine).rows
         start, size = start + len(batch), min(size * 2, most)
     end = offset + limit
     return QueryResult("select", variables, rows[offset:end], truncated=len(rows) > end)
 
 
-def _sorted(store: QueryStore, sparql: str, room: int | None) -> QueryResult:
+def _sorted(store: QueryStore, sparql: str, room: int | None, engine: bool = False) -> QueryResult:
     """The first ``room`` rows of a SELECT (all if None), sorted here when the query ends in
     ORDER BY plain variables whose values sort here as in the engine; else by the engine.
 
     Oxigraph's ORDER BY reads strings from the store again for every comparison; read once
-    into Python, the same rows sort many times faster.
+    into Python, the same rows sort many times faster. But where its comparisons are mostly
+    of numbers, which it does not read, it is faster to have the engine sort (``engine``)
+    and cut (a LIMIT): only the rows kept have their strings read (``evidence``: 342 rows
+    of a document sorted by offsets, the first 101 kept, in half the time).
     """
     order = _ORDER_BY.search(_code(sparql))
     if order is None:
         return store.query(sparql, room)
+    if engine and room is not None:
+        return store.query(f"{sparql}\nLIMIT {room}", room)
     result = store.query(sparql[: order.start()])
     names = re.findall(r"\?(\w+)", order.group(1))
     if not set(names) <= set(result.variables):
@@ -119,7 +143,11 @@ def _sorted(store: QueryStore, sparql: str, room: int | None) -> QueryResult:
     keys = [key for key in found if key is not None]
     if len(keys) != len(found):
         return store.query(sparql, room)
-    rows = sorted(result.rows, key=lambda row: _row_key(row, columns, keys))
+    if all(key is str for key in keys) and all(None not in row for row in result.rows):
+        # Terms compare as their strings: a key of C-level tuples, three times faster
+        rows = sorted(result.rows, key=itemgetter(*columns))
+    else:
+        rows = sorted(result.rows, key=lambda row: _row_key(row, columns, keys))
     kept = rows if room is None else rows[:room]
     return QueryResult("select", result.variables, kept, truncated=len(kept) < len(rows))
 
@@ -148,12 +176,19 @@ def _sort_key(values: list[str | None]) -> Callable[[str], Any] | None:
     return Decimal if datatype in _NUMBERS else None
 
 
-def _keys(store: QueryStore, sparql: str) -> tuple[str, list[Term]] | None:
-    """The variable and its distinct values, sorted; None when they are not literals of one
-    kind (language, datatype), whose order here could differ from the engine's."""
-    result = store.query(sparql)
+def find_keys(store: QueryStore, named: NamedQuery) -> Keys | None:
+    """The variable of the named query's keys query and its distinct values, sorted; None
+    when the query has no keys, or they are not literals of one kind (language, datatype),
+    whose order here could differ from the engine's.
+
+    :class:`QueryError` when the keys query fails or does not return one variable.
+    """
+    if named.keys is None:
+        return None
+    result = store.query(named.keys)
     if result.kind != "select" or len(result.variables) != 1:
-        raise QueryError(f"a keys query must select one variable: {' '.join(sparql.split())}")
+        flat = " ".join(named.keys.split())
+        raise QueryError(f"a keys query must select one variable: {flat}")
     found: dict[tuple[str, str, str | None, str | None], Term] = {}
     for (value,) in result.rows:
         if isinstance(value, Term):

@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
 
@@ -41,14 +41,11 @@ from policykg.extract.rulestats import RuleStats, count_rules
 from policykg.graph import (
     DEFAULT_BASE,
     KnowledgeGraph,
-    NamedQuery,
-    QueryResult,
     QueryStore,
     build_graph,
     exports,
     load_rdf,
     load_turtle,
-    named_queries,
     validate_base,
 )
 from policykg.graph.build import GraphPlan
@@ -82,6 +79,16 @@ from .html import DEFAULT_NODE_BUDGET, MentionContext, render_html
 from .parallel import WorkerPool, available_cores
 from .parts import PartOptions, render_parts
 from .push import Auth, GraphStore
+from .querying import (
+    NAMED_LIMIT,
+    _read_utf8,
+    list_queries,
+    load_store,
+    named_query,
+    query,
+    query_named,
+    read_query,
+)
 from .shards import ShardWriter, check_shard_folder
 from .stores import StoreWriter, open_store
 
@@ -747,87 +754,6 @@ def load_graph(path: StrPath) -> KnowledgeGraph:
         raise OutputError(Errors.E121.format(path=os.fspath(path), reason=exc)) from None
 
 
-def load_store(path: StrPath) -> QueryStore:
-    """A graph read from a Turtle file into an Oxigraph store, for queries, or a store
-    folder written by ``build(store=...)``, opened read-only (nothing is parsed).
-
-    :class:`OutputError` names an unusable file (as :func:`load_graph` does) or folder
-    (E140 not a policykg store, E142 another format version, E144 Oxigraph cannot open it).
-    """
-    if Path(path).is_dir():
-        return open_store(path)[0]
-    try:
-        return QueryStore.from_turtle(_read_utf8(path, Errors.E120).encode("utf-8"))
-    except ValueError as exc:
-        raise OutputError(Errors.E121.format(path=os.fspath(path), reason=exc)) from None
-
-
-def _read_utf8(path: StrPath, error: str) -> str:
-    """The text of a UTF-8 file (a BOM dropped); OutputError from the ``error`` template
-    (``{path}``, ``{reason}``) when it cannot be read or is not UTF-8, with the file offset."""
-    name = os.fspath(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise OutputError(error.format(path=name, reason=reason)) from None
-    body = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        reason = f"not UTF-8 at byte {exc.start + len(data) - len(body)}"
-        raise OutputError(error.format(path=name, reason=reason)) from None
-
-
-def query(graph_path: StrPath, sparql: str, max_rows: int | None = None) -> QueryResult:
-    """Run a SPARQL query on the graph in a Turtle file or a store folder (policykg prefixes
-    pre-bound).
-
-    The graph is loaded into an Oxigraph store, or the store folder opened
-    (:func:`load_store`); ``max_rows`` cuts a longer result (``QueryResult.truncated``).
-    :class:`~policykg.graph.QueryError` (a ``ValueError``) when the query is bad.
-    """
-    if not sparql.strip():
-        raise OutputError(Errors.E123)
-    return load_store(graph_path).query(sparql, max_rows)
-
-
-#: The rows a named query shows unless told otherwise (``policykg query --named``).
-NAMED_LIMIT: Final = 100
-
-
-def query_named(
-    graph_path: StrPath, name: str, limit: int | None = NAMED_LIMIT, offset: int = 0
-) -> QueryResult:
-    """Rows ``offset`` to ``offset + limit`` of the named query ``name`` (all from ``offset``
-    when ``limit`` is None or 0) on the graph in a Turtle file or a store folder;
-    ``truncated`` says that more rows follow.
-
-    Queries that declare keys find a page a few keys at a time
-    (:mod:`policykg.graph.paging`), so that the first page of a corpus graph comes fast.
-    :class:`OutputError`: E124 for an unknown name, E128 for a negative limit or offset.
-    """
-    named = named_query(name)
-    if offset < 0 or (limit is not None and limit < 0):
-        raise OutputError(Errors.E128.format(limit=limit, offset=offset))
-    from policykg.graph.paging import run_page
-
-    return run_page(load_store(graph_path), named, limit or None, offset)
-
-
-def list_queries() -> list[NamedQuery]:
-    """The named queries shipped with policykg, sorted by name."""
-    return list(named_queries().values())
-
-
-def named_query(name: str) -> NamedQuery:
-    """The named query ``name``; :class:`OutputError` lists the names when it is unknown."""
-    found = named_queries()
-    if name not in found:
-        raise OutputError(Errors.E124.format(name=name, names=", ".join(found)))
-    return found[name]
-
-
 def serve(
     graph_path: StrPath,
     host: str = "127.0.0.1",
@@ -977,11 +903,6 @@ def validate(graph_path: StrPath) -> ValidationReport:
     file is an :class:`OutputError`, as for :func:`query`.
     """
     return validate_graph(load_graph(graph_path))
-
-
-def read_query(path: StrPath) -> str:
-    """The text of a query file (UTF-8, with or without BOM)."""
-    return _read_utf8(path, Errors.E122)
 
 
 def evaluate_files(gold: StrPath, pred: StrPath) -> Evaluation:

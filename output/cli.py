@@ -475,8 +475,9 @@ def query(
         policykg query out/store --named evidence --offset 100 --limit 50
         policykg query out/store --named evidence --limit 0 --format csv
     """  # noqa: E501
-    from .api import NAMED_LIMIT, list_queries, query_named
-    from .api import query as run_query
+    # not .api: a query imports pyoxigraph, not the NLP and RDF libraries a build needs
+    from .querying import NAMED_LIMIT, list_queries, query_named
+    from .querying import query as run_query
     from .results import display_width, format_result
 
     if list_named:
@@ -526,7 +527,7 @@ def _query_text(sparql: str | None, query_file: Path | None) -> str:
         raise click.UsageError("give the query as the SPARQL argument or with -f, not both")
     if str(query_file) == "-":
         return sys.stdin.read()
-    from .api import read_query
+    from .querying import read_query
 
     return read_query(query_file)
 

@@ -1,7 +1,11 @@
 """Store folders: a graph in an on-disk Oxigraph store (``policykg build --store DIR``).
 
-A store folder holds Oxigraph's files (RocksDB) and ``policykg-store.json``, the marker that
-says policykg wrote it: its format version, triple count and base IRI. ``policykg query``
+A store folder holds Oxigraph's files (RocksDB), ``policykg-store.json``, the marker that
+says policykg wrote it: its format version, triple count and base IRI, and
+``policykg-keys.json``: each named query's keys (:func:`policykg.graph.paging.find_keys`),
+found once when the store is written, so that a first page does not read them all again
+(the store never changes; a store without the file, or whose keys were found by another
+keys query than the named query's now, has them found at each query). ``policykg query``
 and ``serve`` open a marked folder read-only, with nothing to parse; a folder without the
 marker is never opened as a store, and never replaced by a build, so that ``--store`` given
 a folder of one's own cannot delete it.
@@ -32,7 +36,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Final
 
-from policykg.graph import QueryStore, write_store
+from policykg.graph import NamedQuery, QueryStore, Term, named_queries, write_store
+from policykg.graph.paging import Keys, find_keys
 from policykg.graph.query import RdfSyntax
 
 from .errors import Errors, OutputError, UsageError
@@ -44,17 +49,22 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks, no busy ch
     fcntl = None  # type: ignore[assignment]
 
 __all__ = [
+    "STORE_KEYS",
     "STORE_MARKER",
     "STORE_VERSION",
     "StoreInfo",
     "StoreWriter",
     "is_store",
     "open_store",
+    "read_keys",
     "read_marker",
+    "write_keys",
 ]
 
 #: The file inside a store folder that says policykg wrote it.
 STORE_MARKER: Final = "policykg-store.json"
+#: The file inside a store folder with the named queries' keys, found when it was written.
+STORE_KEYS: Final = "policykg-keys.json"
 #: The version of the store layout; a store of another version is refused (E142).
 STORE_VERSION: Final = 1
 #: The ``format`` value of the marker.
@@ -114,6 +124,50 @@ def open_store(path: StrPath) -> tuple[QueryStore, StoreInfo]:
         raise OutputError(Errors.E144.format(path=os.fspath(path), reason=reason)) from None
 
 
+def write_keys(path: StrPath) -> None:
+    """Write the keys of each named query that has them, found on the store at ``path``
+    (not yet opened by anyone), into its :data:`STORE_KEYS` file.
+
+    Each entry keeps the keys query it ran, so that a later policykg whose named query has
+    another keys query finds them again. OSError when the store cannot be opened or the
+    file written.
+    """
+    store = QueryStore.read_only(path)
+    entries: dict[str, dict[str, object]] = {}
+    for name, named in named_queries().items():
+        found = find_keys(store, named)
+        if found is None:  # no keys, or not literals of one kind: found at each query
+            continue
+        variable, values = found
+        first = values[0] if values else Term("")
+        entries[name] = {
+            "keys": named.keys,
+            "variable": variable,
+            "datatype": first.datatype,
+            "language": first.language,
+            "values": [str(value) for value in values],
+        }
+    del store  # closes RocksDB
+    text = json.dumps({"version": 1, "queries": entries}, ensure_ascii=False)
+    Path(path, STORE_KEYS).write_text(text + "\n", "utf-8")
+
+
+def read_keys(path: StrPath, named: NamedQuery) -> Keys | None:
+    """The keys of the named query written with the store at ``path`` (:func:`write_keys`);
+    None when there are none that its keys query found (an older store, another version of
+    the query, an unreadable file): the caller finds them on the store."""
+    try:
+        data = json.loads(Path(path, STORE_KEYS).read_text(encoding="utf-8"))
+        entry = data["queries"][named.name]
+        if data["version"] != 1 or entry["keys"] != named.keys:
+            return None
+        datatype, language = entry["datatype"], entry["language"]
+        values = [Term(value, "literal", datatype, language) for value in entry["values"]]
+        return str(entry["variable"]), values
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+
+
 class StoreWriter:
     """Writes one store folder for a build: checks and locks it, loads the graph into a
     temporary sibling folder, then swaps it in.
@@ -170,6 +224,7 @@ class StoreWriter:
                 "base": base,
             }
             # the folder is not the store yet: no need for an atomic write
+            write_keys(self._temp)
             (self._temp / STORE_MARKER).write_text(json.dumps(marker, indent=2) + "\n", "utf-8")
         except OSError as exc:
             reason = _reason(exc)

@@ -38,6 +38,7 @@ def test_which_named_queries_page_by_keys() -> None:
     assert {name: q.batch for name, q in named_queries().items() if q.batch} == {
         "document-names": 2
     }
+    assert [name for name, q in named_queries().items() if q.engine_sorts] == ["evidence"]
 
 
 @pytest.mark.parametrize("name", list(named_queries()))
@@ -149,16 +150,18 @@ XSD_INT = "http://www.w3.org/2001/XMLSchema#integer"
         "10, 9, 100",  # integers by value: sorted here
     ],
 )
-def test_a_batch_sorts_as_the_engine_does(values: str) -> None:
+@pytest.mark.parametrize("engine_sorts", [False, True])
+def test_a_batch_sorts_as_the_engine_does(values: str, engine_sorts: bool) -> None:
     store = QueryStore.from_turtle(
         f'@prefix : <urn:x:> . :a :key "k" ; :v {values} . :b :key "k" . :c :key "j" ; :v 1 .'
     )
     sparql = "SELECT ?k ?v WHERE { ?s <urn:x:key> ?k OPTIONAL { ?s <urn:x:v> ?v } } ORDER BY ?k ?v"
-    named = NamedQuery("kv", "KV", sparql, "SELECT ?k WHERE { ?s <urn:x:key> ?k }")
+    keys = "SELECT ?k WHERE { ?s <urn:x:key> ?k }"
+    named = NamedQuery("kv", "KV", sparql, keys, engine_sorts=engine_sorts)
     whole = store.query(sparql).rows
-    for limit in (100, None):
+    for limit in (100, 2, None):
         rows = run_page(store, named, limit).rows
         assert [v.key if isinstance(v, Term) else v for row in rows for v in row] == [
-            v.key if isinstance(v, Term) else v for row in whole for v in row
+            v.key if isinstance(v, Term) else v for row in whole[:limit] for v in row
         ]
     assert whole[1] == ("k", None)

@@ -344,3 +344,22 @@ def test_query_a_graph_read_back_from_turtle(kg: KnowledgeGraph) -> None:
     assert run_query(back, sparql).rows == run_query(kg, sparql).rows == [("市委",)]
     assert back.rdf.value(URIRef(ORG), PKG.mention) is not None
     assert (None, PKG.rule, Literal("org.lexicon")) in back.rdf
+
+
+def test_the_prefixes_spelled_out_for_oxigraph_are_the_vocabulary() -> None:
+    from policykg.graph import PREFIXES
+    from policykg.graph.query import PREFIX_IRIS
+
+    assert {prefix: str(namespace) for prefix, namespace in PREFIXES.items()} == PREFIX_IRIS
+
+
+@pytest.mark.parametrize("package", ["policykg.graph", "policykg.extract"])
+def test_each_name_of_a_package_loads_from_its_module(package: str) -> None:
+    """The graph and extract packages import their names on first use: each one is there."""
+    import importlib
+
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        module.nothing  # noqa: B018

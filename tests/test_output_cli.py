@@ -31,7 +31,7 @@ from click.testing import CliRunner, Result
 from policykg.extract import Extraction, InputError, UsageError, rulestats
 from policykg.extract.rules import RuleInfo
 from policykg.graph import DEFAULT_BASE, build_graph, exports
-from policykg.output import api, endpoint, results
+from policykg.output import api, endpoint, querying, results
 from policykg.output import html as html_view
 from policykg.output.cache import CACHE_FOLDER
 from policykg.output.cli import (
@@ -948,7 +948,7 @@ def test_query_named_pages(two_documents: str) -> None:
 def test_query_named_shows_100_rows_unless_told(
     two_documents: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(api, "NAMED_LIMIT", 3)
+    monkeypatch.setattr(querying, "NAMED_LIMIT", 3)
     args = ["query", two_documents, "--named", "evidence", "--format", "tsv"]
     result = invoke(args)
     assert result.exit_code == 0
@@ -1770,6 +1770,29 @@ def test_build_with_a_store_then_query_it(workdir: Path, fake_rules: None) -> No
         ["query", "store", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"]
     )
     assert (count.exit_code, count.stdout_bytes) == (0, f"n\r\n{triples}\r\n".encode())
+
+
+def test_query_on_a_store_imports_no_nlp_or_rdf_library(workdir: Path, fake_rules: None) -> None:
+    """A named query, a SELECT and --list on a store import pyoxigraph, not spaCy, rdflib,
+    networkx, pyshacl or the rule tables' libraries (they took two seconds of each command)."""
+    assert invoke(["build", "docs", "-o", "out", "--store", "store", "--quiet"]).exit_code == 0
+    heavy = ["spacy", "rdflib", "networkx", "pyvis", "pyshacl", "tqdm", "yaml", "ahocorasick_rs"]
+    script = (
+        "import json, sys\n"
+        "from policykg.output.cli import main\n"
+        "for args in (['query', 'store', '--named', 'evidence'],\n"
+        "             ['query', 'store', 'SELECT * WHERE { ?s ?p ?o } LIMIT 1'],\n"
+        "             ['query', 'store', '--list']):\n"
+        "    try:\n"
+        "        main(args, prog_name='policykg')\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, (args, exc.code)\n"
+        f"print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "[]"
 
 
 def test_build_refuses_a_store_folder_it_did_not_write(workdir: Path, fake_rules: None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,10 +20,19 @@ import pytest
 
 from policykg.extract import Extraction
 from policykg.graph import DEFAULT_BASE, QueryStore, build_graph, named_queries
+from policykg.graph.paging import find_keys
 from policykg.output import api, files, stores
 from policykg.output.api import BuildResult, load_store, query
 from policykg.output.errors import OutputError, UsageError
-from policykg.output.stores import STORE_MARKER, StoreInfo, is_store, open_store, read_marker
+from policykg.output.stores import (
+    STORE_KEYS,
+    STORE_MARKER,
+    StoreInfo,
+    is_store,
+    open_store,
+    read_keys,
+    read_marker,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -418,3 +428,38 @@ def test_the_seed_store_holds_the_turtle_triples(seeds_built: Path) -> None:
     store = pyoxigraph.Store.read_only(str(seeds_built / "store"))
     assert len(store) == len(turtle) == marker(seeds_built / "store")["triples"]
     assert list(store.named_graphs()) == []  # everything in the default graph
+
+
+def test_the_seed_store_keeps_the_keys_of_the_named_queries(seeds_built: Path) -> None:
+    store = seeds_built / "store"
+    keyed = {name: q for name, q in named_queries().items() if q.keys}
+    saved = json.loads((store / STORE_KEYS).read_text("utf-8"))
+    assert sorted(saved["queries"]) == sorted(keyed)
+    for named in keyed.values():
+        found = find_keys(load_store(store), named)
+        kept = read_keys(store, named)
+        assert found is not None and kept is not None
+        assert kept[0] == found[0]
+        assert [v.key for v in kept[1]] == [v.key for v in found[1]]
+    assert read_keys(store, named_queries()["deployers"]) is None  # no keys
+
+
+def test_a_named_page_on_a_store_takes_its_keys(seeds_built: Path, tmp_path: Path) -> None:
+    """The keys kept with the store are used while its named query has the same keys
+    query; else they are found again."""
+    store = tmp_path / "store"
+    shutil.copytree(seeds_built / "store", store)
+    first = api.query_named(seeds_built / "graph.ttl", "document-names", limit=3)
+    assert api.query_named(store, "document-names", limit=3) == first
+    saved = json.loads((store / STORE_KEYS).read_text("utf-8"))
+    entry = saved["queries"]["document-names"]
+    entry["values"] = entry["values"][1:]  # the first document's rows are left out
+    (store / STORE_KEYS).write_text(json.dumps(saved), "utf-8")
+    assert api.query_named(store, "document-names", limit=3).rows[0][0] == entry["values"][0]
+    entry["keys"] = "SELECT ?document WHERE { ?d dcterms:identifier ?document }"
+    (store / STORE_KEYS).write_text(json.dumps(saved), "utf-8")
+    assert api.query_named(store, "document-names", limit=3) == first
+    (store / STORE_KEYS).write_text("{", "utf-8")
+    assert api.query_named(store, "document-names", limit=3) == first
+    (store / STORE_KEYS).unlink()
+    assert api.query_named(store, "document-names", limit=3) == first
