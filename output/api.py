@@ -77,7 +77,7 @@ from .files import (
 )
 from .html import DEFAULT_NODE_BUDGET, MentionContext, render_html
 from .parallel import WorkerPool, available_cores
-from .parts import PartOptions, render_parts
+from .parts import PARTS_FOLDER, PartOptions, render_parts
 from .push import Auth, GraphStore
 from .querying import (
     NAMED_LIMIT,
@@ -405,7 +405,8 @@ def build(
     documents (None: one per core; 1: in this process); the files are the same bytes
     whatever it is. ``cache`` keeps each document's extraction in ``OUT/.policykg-cache/``
     (True), in a folder given, or nowhere (False), so that a rebuild extracts only the
-    documents that changed (see :mod:`.cache`).
+    documents that changed (see :mod:`.cache`). ``OUT/.policykg-cache/`` keeps only what
+    the last build used (a folder given is never pruned: it may serve several corpora).
     """
     if max_nodes < 0:
         raise UsageError(Errors.E160.format(value=max_nodes))
@@ -459,6 +460,8 @@ def build(
             atomic.commit()
         if writer is not None:
             writer.commit()
+        if cache is True and cached is not None:  # the output folder's own cache
+            cached.prune(set(keys), written.parts, PARTS_FOLDER)
     entities = sum(1 for _, kind in view.nodes(data="kind") if kind == "entity")
     relations = {
         (head, tail, kind) for head, tail, kind in view.edges(data="type") if kind != "mentionedIn"
@@ -509,7 +512,8 @@ class _WholeExtraction:
 @dataclass
 class _Written:
     """What :func:`_write_graph` wrote: the graph files, the triple count, the view, the
-    document pages (name → href), the mentions' contexts for the graph page."""
+    document pages (name → href), the mentions' contexts for the graph page, the cache keys
+    of the documents' shares."""
 
     files: tuple[Path, ...]
     triples: int
@@ -517,6 +521,8 @@ class _Written:
     graph: KnowledgeGraph | None
     pages: dict[str, str]
     contexts: list[MentionContext]
+    #: The cache keys of the shares written.
+    parts: set[str]
 
 
 def _write_graph(
@@ -554,10 +560,11 @@ def _write_graph(
     links: set[Triple] = set()
     pages: dict[str, str] = {}
     contexts: list[MentionContext] = []
+    used: set[str] = set()
     triples = 0
     order = plan.document_order()
     for index, part in zip(
-        order, render_parts(plan, keys, options, jobs, cache, whole), strict=True
+        order, render_parts(plan, keys, options, jobs, cache, whole, used), strict=True
     ):
         plan.release(index)
         view.add(part)
@@ -588,7 +595,7 @@ def _write_graph(
         for name, text in render_exports(graph, in_memory).items():
             atomic.write(out / name, text)
     files = tuple(out / name for fmt in formats for name in EXPORT_FILES[fmt])
-    return _Written(files, triples, view, graph, pages, contexts)
+    return _Written(files, triples, view, graph, pages, contexts, used)
 
 
 def _prepare_store(writer: StoreWriter, written: _Written, atomic: AtomicFiles, base: str) -> None:

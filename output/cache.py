@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import signal
 import tempfile
 from collections.abc import Iterator
@@ -52,6 +53,9 @@ CACHE_FOLDER = ".policykg-cache"
 ENTRY_FORMAT = 2
 
 StrPath = str | os.PathLike[str]
+
+#: An entry's key: a SHA-256, in hex.
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 _log = logging.getLogger(__name__)
 
@@ -127,6 +131,29 @@ class ExtractionCache:
         payload = encode_entry(key, extraction)
         self.write(self.entry(key), payload)
         return payload
+
+    def prune(self, entries: set[str], parts: set[str], parts_folder: str) -> int:
+        """Remove the entries whose key is not in ``entries`` and the cached shares (in
+        ``parts_folder``) whose key is not in ``parts``: what a build into an output folder
+        did not use, so that the folder's cache does not grow with every change. Only files
+        named as entries are touched; one that cannot be removed is only logged. The number
+        removed."""
+        removed = 0
+        for folder, keep in ((self.folder, entries), (self.folder / parts_folder, parts)):
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            for name in names:
+                key, suffix = name[:-5], name[-5:]
+                if suffix != ".json" or key in keep or not _KEY.fullmatch(key):
+                    continue
+                try:
+                    os.unlink(folder / name)
+                    removed += 1
+                except OSError as exc:
+                    _log.warning("cannot remove the unused cache entry %s: %s", folder / name, exc)
+        return removed
 
     def read(self, path: Path) -> bytes | None:
         """The bytes of the cache file ``path`` (in :attr:`folder`), None when unreadable."""

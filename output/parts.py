@@ -152,11 +152,13 @@ def render_parts(
     jobs: int = 1,
     cache: ExtractionCache | None = None,
     whole: Callable[[int], Extraction] | None = None,
+    used: set[str] | None = None,
 ) -> Iterator[RenderedPart]:
     """Every document's share, in :meth:`GraphPlan.document_order`.
 
     ``keys`` are the documents' extraction cache keys (in the plan's document order); with
-    ``cache``, shares are read from it and the others stored in it. ``whole`` gives the
+    ``cache``, shares are read from it and the others stored in it, and the keys of the
+    shares (:func:`part_key`) are added to ``used``. ``whole`` gives the
     whole extraction of a document (by index) when the plan holds summaries; it is called
     only for the shares to make. ``jobs`` worker processes make them when there are several
     documents and workers can be forked (they inherit the plan); otherwise this process does.
@@ -166,6 +168,8 @@ def render_parts(
     if cache is not None:
         folder = cache.folder / PARTS_FOLDER
         paths = {i: folder / f"{part_key(plan, i, keys[i], options)}.json" for i in order}
+        if used is not None:
+            used.update(path.stem for path in paths.values())
     # shares in the cache are read here (a worker would only add the cost of sending them)
     todo = [i for i in order if i not in paths or not paths[i].is_file()]
     workers = min(jobs, len(todo))

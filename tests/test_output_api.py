@@ -296,8 +296,9 @@ def test_a_rebuild_extracts_only_the_document_that_changed(
     (docs / "b" / "report.txt").write_text(TEXT + "\n第二版。", encoding="utf-8")
     build([docs], out)
     assert extracted[3:] == ["b/report.txt"]
-    assert len(list((out / CACHE_FOLDER).glob("*.json"))) == 2
-    assert len(list((out / CACHE_FOLDER / PARTS_FOLDER).glob("*.json"))) == 4
+    assert len(list((out / CACHE_FOLDER).glob("*.json"))) == 2  # the old one: a and c
+    # b's old share is gone: the output folder's cache keeps what the last build used
+    assert len(list((out / CACHE_FOLDER / PARTS_FOLDER).glob("*.json"))) == 3
     assert _files(out) != before
     assert (out / GRAPH_TTL).read_text(encoding="utf-8").count("第二版") == 1
 
@@ -370,7 +371,26 @@ def test_a_new_pipeline_version_extracts_again(
         monkeypatch.undo()
         version.pipeline_fingerprint.cache_clear()
     assert extracted == ["c.txt", "c.txt"]
-    assert len(list((out / CACHE_FOLDER).glob("*.json"))) == 2
+    assert len(list((out / CACHE_FOLDER).glob("*.json"))) == 1  # the old version's pruned
+
+
+def test_the_output_folders_cache_keeps_what_the_last_build_used(
+    docs: Path, tmp_path: Path, extracted: list[str]
+) -> None:
+    out = tmp_path / "out"
+    build([docs], out)
+    cache = out / CACHE_FOLDER
+    (entry,) = cache.glob("*.json")
+    parts = sorted(p.name for p in (cache / PARTS_FOLDER).glob("*.json"))
+    assert len(parts) == 3
+    stranger = cache / "notes.json"  # not named as an entry: never touched
+    stranger.write_text("{}", encoding="utf-8")
+    build([docs / "c.txt"], out)  # a and b are no longer built: their shares go
+    assert sorted(cache.glob("*.json")) == sorted([entry, stranger])
+    (kept,) = [p.name for p in (cache / PARTS_FOLDER).glob("*.json")]
+    build([docs / "c.txt"], out, cache=False)  # a build without the cache leaves it be
+    assert [p.name for p in (cache / PARTS_FOLDER).glob("*.json")] == [kept]
+    assert extracted == ["a/report.txt", "b/report.txt", "c.txt", "c.txt"]
 
 
 def test_the_cache_can_be_elsewhere_or_off(
@@ -385,6 +405,11 @@ def test_the_cache_can_be_elsewhere_or_off(
     assert extracted == ["c.txt", "c.txt"]  # --no-cache, then the shared cache once
     assert not (tmp_path / "one" / CACHE_FOLDER).exists()
     assert len(list(shared.glob("*.json"))) == 1
+    build([docs / "a"], tmp_path / "three", cache=shared)
+    assert len(list(shared.glob("*.json"))) == 1  # the same bytes as c.txt
+    (docs / "a" / "report.txt").write_text(TEXT + "\n第二版。", encoding="utf-8")
+    build([docs / "a"], tmp_path / "three", cache=shared)
+    assert len(list(shared.glob("*.json"))) == 2  # a cache given is never pruned
     assert _files(tmp_path / "one") == _files(tmp_path / "two") == _files(tmp_path / "off")
 
 

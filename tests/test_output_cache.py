@@ -228,3 +228,25 @@ def test_create_names_a_folder_that_cannot_be_made(tmp_path: Path) -> None:
     )
     made = ExtractionCache(tmp_path / "a" / "b").create()
     assert made.folder.is_dir() and list(made.folder.iterdir()) == []
+
+
+def test_prune_removes_only_unused_entries_and_shares(tmp_path: Path) -> None:
+    cache = ExtractionCache(tmp_path / "c").create()
+    used, unused = "a" * 64, "b" * 64
+    (cache.folder / "parts").mkdir()
+    names = [
+        f"{used}.json",
+        f"{unused}.json",
+        f".{unused}.json.x.tmp",  # a temporary file: not an entry's name
+        "README.json",
+        f"parts/{used}.json",
+        f"parts/{unused}.json",
+    ]
+    for name in names:
+        (cache.folder / name).write_bytes(b"x")
+    assert cache.prune({used}, {used}, "parts") == 2
+    left = sorted(str(p.relative_to(cache.folder)) for p in cache.folder.rglob("*") if p.is_file())
+    assert left == sorted(
+        [f"{used}.json", f".{unused}.json.x.tmp", "README.json", f"parts/{used}.json"]
+    )
+    assert ExtractionCache(tmp_path / "none").prune(set(), set(), "parts") == 0
