@@ -40,6 +40,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
@@ -120,9 +121,9 @@ _END_INDEX = _t(NIF.endIndex)
 _NON_NEGATIVE = str(XSD.nonNegativeInteger)
 
 
-@dataclass(frozen=True, slots=True)
-class _Member:
-    """One entity of one document, with the key that orders merge members."""
+class _Member(NamedTuple):
+    """One entity of one document, with the key that orders merge members (a tuple: a
+    corpus has hundreds of thousands, and a frozen dataclass is slow to make)."""
 
     document: int
     entity: Entity
@@ -404,8 +405,7 @@ def _members(documents: list[Extraction]) -> list[_Member]:
             seen.add(ent.id)
             if not normalize_label(ent.label):
                 raise ValueError(f"{ext.document}: entity {ent.id!r} has an empty label")
-            starts = [m.start for m in ent.mentions if m.start >= 0]
-            first = min(starts, default=sys.maxsize)
+            first = min((m.start for m in ent.mentions if m.start >= 0), default=sys.maxsize)
             members.append(_Member(index, ent, (ext.document, first, position)))
     return members
 
@@ -420,11 +420,17 @@ def _clusters(members: list[_Member]) -> list[list[_Member]]:
             i = parent[i]
         return i
 
-    owner: dict[tuple[str, str], int] = {}
+    owner: dict[tuple[EntityType, str], int] = {}
+    # the same forms recur across documents: their keys are found once
+    keys_of: dict[tuple[EntityType, tuple[str, ...], str | None], list[str]] = {}
     for i, member in enumerate(members):
         ent = member.entity
-        for key in sorted(_keys(ent)):
-            j = owner.setdefault((ent.type.value, key), i)
+        forms = (ent.type, (ent.label, *ent.aliases), ent.attributes.get("place"))
+        keys = keys_of.get(forms)
+        if keys is None:
+            keys = keys_of[forms] = sorted(_keys(ent))
+        for key in keys:
+            j = owner.setdefault((ent.type, key), i)
             root_i, root_j = find(i), find(j)
             if root_i != root_j:
                 parent[max(root_i, root_j)] = min(root_i, root_j)
@@ -455,7 +461,8 @@ def _merges(cluster: list[_Member]) -> list[tuple[_Member, str, str]]:
             rule = MERGE_SAME_FORM if forms & seen_forms else MERGE_RESOLUTION_KEY
             out.append((member, ent.label, rule))
         seen_forms |= forms
-        out.extend((member, form, rule) for form, rule in sorted(ent.merged.items()))
+        if ent.merged:
+            out.extend((member, form, rule) for form, rule in sorted(ent.merged.items()))
     return out
 
 
