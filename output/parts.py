@@ -67,11 +67,12 @@ class RenderedPart:
     ``text`` is the document without its text (the page and the contexts hold what is
     shown of it); ``entities``, ``mentions`` and ``assertions`` are as in
     :class:`~policykg.graph.build.DocumentPart`, which the view collects; ``links`` the
-    statements about entities the document makes, written with the entities; ``own`` the
-    document's own statements (empty unless :attr:`PartOptions.own`), ``own_count`` their
-    number; ``turtle`` and ``ntriples`` them written (empty when not asked for), and ``page``
-    the document's page, each as UTF-8 bytes: what the files and the cache hold, so that
-    they are encoded once, in the worker, and go to the files as they are.
+    relation triples it asserts, written with the entities' statements (other documents
+    may assert them too); ``own`` the document's own statements (empty unless
+    :attr:`PartOptions.own`), ``own_count`` their number; ``turtle`` and ``ntriples`` them
+    written (empty when not asked for), and ``page`` the document's page, each as UTF-8
+    bytes: what the files and the cache hold, so that they are encoded once, in the worker,
+    and go to the files as they are.
     """
 
     name: str
