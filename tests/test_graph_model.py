@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +126,12 @@ def test_ntriples_lines_are_sorted_part_by_part(big: KnowledgeGraph) -> None:
     documents = [str(doc) for doc in big.rdf.subjects(RDF.type, PKG.Document)]
     parts = list(dict.fromkeys(part for part, _ in keys))
     assert parts == [*sorted(doc.rsplit("/", 1)[1] for doc in documents), SHARED_PART]
+
+
+def test_a_mention_span_pickles_as_its_fields() -> None:
+    span = MentionSpan(ORG, "doc1.txt", 0, 2, "市委", "org.rule")
+    assert span.__reduce__() == (MentionSpan, (ORG, "doc1.txt", 0, 2, "市委", "org.rule"))
+    assert pickle.loads(pickle.dumps(span)) == span
 
 
 def test_tiny_networkx_view_exactly() -> None:
