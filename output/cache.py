@@ -113,9 +113,11 @@ class ExtractionCache:
 
     def load_summary(self, key: str, name: str) -> Extraction | None:
         """The summary (:func:`summary`) of the cached extraction of ``key`` named ``name``,
-        or None when there is no usable entry."""
-        payload = self.read(self.entry(key))
-        if payload is None:
+        or None when there is no usable entry. Only the entry's first line is read."""
+        try:
+            with open(self.entry(key), "rb") as handle:
+                payload = handle.readline()
+        except OSError:
             return None
         try:
             return decode_summary(payload, key, name)
