@@ -10,7 +10,7 @@ from policykg.extract import Extraction, extract_text
 from policykg.graph import KnowledgeGraph, build_graph
 from policykg.graph.build import GraphPlan
 from policykg.graph.turtle import SHARED_PART, part_of_triple
-from policykg.graph.view import ViewCollector
+from policykg.graph.view import GraphView, ViewCollector
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 #: The seeds graph's view: 2 documents and 457 entities; relation and mention edges; mentions.
@@ -46,6 +46,41 @@ def test_networkx_view_is_the_graphs(plan: GraphPlan, graph: KnowledgeGraph) -> 
     assert list(ours.nodes(data=True)) == list(theirs.nodes(data=True))
     assert list(ours.edges(keys=True, data=True)) == list(theirs.edges(keys=True, data=True))
     assert (ours.number_of_nodes(), ours.number_of_edges()) == (NODES, EDGES)
+
+
+def test_plain_view_is_the_networkx_view(plan: GraphPlan, graph: KnowledgeGraph) -> None:
+    view, theirs = collected(plan).graph_view(), graph.to_networkx()
+    assert list(view.nodes.items()) == list(theirs.nodes(data=True))
+    edges = {(head, tail, key): attrs for head, tail, key, attrs in view.edges}
+    assert edges == {(h, t, k): a for h, t, k, a in theirs.edges(keys=True, data=True)}
+    assert (len(view.nodes), len(view.edges)) == (NODES, EDGES)
+
+
+def test_plain_view_counts_entities_and_distinct_relations(plan: GraphPlan) -> None:
+    view = collected(plan).graph_view()
+    theirs = view.to_networkx()
+    assert view.entities() == sum(1 for _, kind in theirs.nodes(data="kind") if kind == "entity")
+    stated = {(h, t, kind) for h, t, kind in theirs.edges(data="type") if kind != "mentionedIn"}
+    assert view.relations() == len(stated)
+    assert (view.entities(), view.relations()) == (457, 732)
+
+
+def test_plain_view_to_networkx_adds_edges_by_key_and_missing_ends() -> None:
+    view = GraphView(
+        {"urn:a": {"label": "a"}, "urn:b": {"label": "b"}},
+        [("urn:b", "urn:z", "k2", {"type": "x"}), ("urn:a", "urn:b", "k1", {"type": "y"})],
+    )
+    graph = view.to_networkx()
+    assert list(graph.nodes(data=True)) == [
+        ("urn:a", {"label": "a"}),
+        ("urn:b", {"label": "b"}),
+        ("urn:z", {}),
+    ]
+    assert list(graph.edges(keys=True, data="type")) == [
+        ("urn:a", "urn:b", "k1", "y"),
+        ("urn:b", "urn:z", "k2", "x"),
+    ]
+    assert (view.entities(), view.relations()) == (0, 2)
 
 
 def test_documents_and_mentions_are_the_graphs(plan: GraphPlan, graph: KnowledgeGraph) -> None:
