@@ -130,11 +130,13 @@ def main() -> int:
 
     graph, documents, mentions = synthetic(args.nodes, args.edges)
     print(f"graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
-    shown = html_view._shown_nodes(graph, args.budget)
+    plain = html_view._plain(graph)
+    doc_nodes = {node for node, attrs in plain.nodes.items() if html_view._is_document(attrs)}
+    shown = html_view._shown_nodes(plain, args.budget, dict(graph.degree()), doc_nodes)
     hidden = sorted(node for node in graph.nodes if node not in shown)
     print(f"drawn: {len(shown)} nodes (budget {args.budget}), {len(hidden)} in the index")
     started = time.perf_counter()
-    html_view._layout(graph.subgraph(shown))
+    html_view._layout(html_view._plain(graph.subgraph(shown)))
     layout_s = time.perf_counter() - started
     started = time.perf_counter()
     page_html = html_view.render_html(

@@ -39,7 +39,9 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
+from operator import itemgetter
 from typing import Any, Final
 
 import networkx as nx
@@ -48,6 +50,7 @@ from pyvis.network import Network
 
 from policykg.extract.textview import paragraphs, sentences
 from policykg.graph import DocumentText, MentionSpan
+from policykg.graph.view import GraphView
 
 from .docview import mention_anchor
 from .errors import Errors, UsageError
@@ -137,7 +140,7 @@ _CARD_END_RE: Final = re.compile(r'<div id="mynetwork" class="card-body"></div>\
 
 
 def render_html(
-    graph: nx.MultiDiGraph,
+    graph: nx.MultiDiGraph | GraphView,
     title: str = "policykg",
     *,
     documents: Sequence[DocumentText] = (),
@@ -163,21 +166,29 @@ def render_html(
     :func:`shown_nodes`), and the heading says so; every other entity goes into a compact
     search index in the page data (see :func:`_hidden_index`), so that search finds it and a
     click on it shows its panel and adds it to the network with its links to drawn nodes.
+
+    ``graph`` may also be the same graph as plain data (a :class:`GraphView`, as a corpus
+    build collects it), which gives the same page and spares making and walking networkx.
     """
     if max_nodes < 0:
         raise UsageError(Errors.E160.format(value=max_nodes))
+    whole = _plain(graph)
     pages = dict(document_pages or {})
     names = sorted(
         {d.name for d in documents}
-        | {name for _, docs in graph.nodes(data="documents") for name in _texts(docs)}
+        | {name for attrs in whole.nodes.values() for name in _texts(attrs.get("documents"))}
     )
     doc_index = {name: i for i, name in enumerate(names)}
     if contexts is None:
         contexts = _contexts_of(documents, mentions, pages)
-    shown = _shown_nodes(graph, max_nodes)
-    drawn = graph if len(shown) == graph.number_of_nodes() else _drawn_graph(graph, shown)
+    degree = Counter(map(itemgetter(0), whole.edges))
+    degree.update(map(itemgetter(1), whole.edges))
+    doc_nodes = {node for node, attrs in whole.nodes.items() if _is_document(attrs)}
+    shown = _shown_nodes(whole, max_nodes, degree, doc_nodes)
+    everything = len(shown) == len(whole.nodes)
+    drawn = whole if everything else _drawn_graph(whole, shown)
     positions = _layout(drawn)
-    nodes = _vis_nodes(drawn, positions, doc_index, dict(graph.degree()))
+    nodes = _vis_nodes(drawn, positions, doc_index, degree)
     edges = _vis_edges(drawn)
 
     net = Network(height="80vh", width="100%", directed=True, cdn_resources="in_line")
@@ -190,25 +201,22 @@ def render_html(
     page = str(net.generate_html())
 
     page = _strip_external(page)
-    counts = Counter(str(attrs.get("type", "")) for _, attrs in graph.nodes(data=True))
+    counts = Counter(str(attrs.get("type", "")) for attrs in whole.nodes.values())
+    mentions_of, totals = _mention_contexts(whole.nodes, contexts, doc_index)
     data: dict[str, Any] = {
         "docs": [{"href": pages.get(name, ""), "name": name} for name in names],
-        "mentions": _mention_contexts(graph, contexts, doc_index),
+        "mentions": mentions_of,
     }
-    totals = {node: len(m) for node, m in data["mentions"].items() if len(m) > PANEL_MENTIONS}
     if totals:  # the panel shows the first ones and how many more there are
         data["mention_totals"] = totals
-        for node in totals:
-            data["mentions"][node] = data["mentions"][node][:PANEL_MENTIONS]
-    if len(shown) < graph.number_of_nodes():
-        data["index"] = _hidden_index(graph, shown, doc_index)
+    if not everything:
+        data["index"] = _hidden_index(whole, shown, doc_index)
     head = (
         f'\n<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         f"\n<title>{html.escape(title)}</title>\n<style>{_asset('graph.css')}</style>"
     )
-    header = _header_html(
-        title, graph.number_of_nodes(), graph.number_of_edges(), counts, _budget_note(graph, shown)
-    )
+    note = _budget_note(len(whole.nodes), shown, doc_nodes)
+    header = _header_html(title, len(whole.nodes), len(whole.edges), counts, note)
     page = _insert(page, _HEAD_MARKER, head, after=True)
     page = _insert(page, _BODY_MARKER, header + '<div class="pkg-main">\n', after=False)
     card_end = _CARD_END_RE.search(page)
@@ -232,6 +240,40 @@ def render_html(
             "pyvis produced a tag that loads from another host; update _strip_external"
         )
     return page
+
+
+#: An edge as render_html reads it: (head, tail, key, attributes).
+_Edge = tuple[Hashable, Hashable, Hashable, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Graph:
+    """A graph as render_html reads it: node -> attributes (in the graph's node order) and
+    the edges, plain dicts and tuples. Walking networkx's views cost ~10 times more per edge,
+    and a corpus page walks ~600,000 edges several times."""
+
+    nodes: dict[Hashable, Mapping[str, Any]]
+    edges: Sequence[_Edge]
+
+
+def _plain(graph: nx.MultiDiGraph | GraphView) -> _Graph:
+    """``graph`` as a :class:`_Graph`; an edge's end that is not a node becomes one, with no
+    attributes (as networkx adds it)."""
+    if isinstance(graph, GraphView):
+        nodes: dict[Hashable, Mapping[str, Any]] = dict(graph.nodes.items())
+        ends = set(map(itemgetter(0), graph.edges))
+        ends.update(map(itemgetter(1), graph.edges))
+        if not ends <= nodes.keys():
+            for head, tail, _, _ in graph.edges:
+                nodes.setdefault(head, {})
+                nodes.setdefault(tail, {})
+        return _Graph(nodes, graph.edges)
+    return _Graph(dict(graph.nodes(data=True)), list(graph.edges(keys=True, data=True)))
+
+
+def _edge_order(edge: _Edge) -> tuple[str, str, str]:
+    """The order of edges in the page: by head, tail and key, as strings."""
+    return (str(edge[0]), str(edge[1]), str(edge[2]))
 
 
 def _asset(name: str) -> str:
@@ -312,25 +354,32 @@ def _contexts_of(
 
 
 def _mention_contexts(
-    graph: nx.MultiDiGraph,
+    nodes: Mapping[Hashable, object],
     contexts: Iterable[MentionContext],
     doc_index: Mapping[str, int],
-) -> dict[str, list[list[Any]]]:
+) -> tuple[dict[str, list[list[Any]]], dict[str, int]]:
     """Per node IRI, its mentions (``contexts``) as [document index, before, mention, after,
-    anchor], in the order of (document, start, end, text); entities not in ``graph`` left out.
+    anchor], in the order of (document, start, end, text), the first ``PANEL_MENTIONS`` of
+    them; entities not in ``nodes`` left out. Then the number of mentions of each node that
+    has more than those.
     """
     grouped: dict[str, list[MentionContext]] = {}
     for context in contexts:
-        if context[0] in graph:
+        if context[0] in nodes:
             grouped.setdefault(context[0], []).append(context)
+    order = itemgetter(1, 2, 3, 4)
     out: dict[str, list[list[Any]]] = {}
+    totals: dict[str, int] = {}
     for entity in sorted(grouped):
-        found = sorted(grouped[entity], key=lambda c: (c[1], c[2], c[3], c[4]))
+        found = sorted(grouped[entity], key=order)
+        if len(found) > PANEL_MENTIONS:
+            totals[entity] = len(found)
+            del found[PANEL_MENTIONS:]
         out[entity] = [[doc_index[c[1]], c[5], c[6], c[7], c[8]] for c in found]
-    return out
+    return out, totals
 
 
-def _layout(graph: nx.MultiDiGraph) -> dict[Hashable, tuple[float, float]]:
+def _layout(graph: _Graph) -> dict[Hashable, tuple[float, float]]:
     """Deterministic 2-D positions for every node, in vis canvas units.
 
     Nodes and links are fed to the layout in sorted order so that insertion order cannot
@@ -338,7 +387,8 @@ def _layout(graph: nx.MultiDiGraph) -> dict[Hashable, tuple[float, float]]:
     """
     ordered = sorted(graph.nodes, key=str)
     index = {node: i for i, node in enumerate(ordered)}
-    pairs = sorted({tuple(sorted((index[u], index[v]))) for u, v in graph.edges() if u != v})
+    ends = ((index[u], index[v]) for u, v, _, _ in graph.edges if u != v)
+    pairs = sorted({(a, b) if a <= b else (b, a) for a, b in ends})
     raw = _force_layout(len(ordered), pairs)
     scale = LAYOUT_UNIT * math.sqrt(max(len(ordered), 1))
     return {
@@ -404,28 +454,27 @@ def _is_document(attrs: Mapping[str, Any]) -> bool:
     return attrs.get("kind") == "document" or str(attrs.get("type", "")) == DOCUMENT_TYPE
 
 
-def _shown_nodes(graph: nx.MultiDiGraph, max_nodes: int) -> frozenset[Hashable]:
+def _shown_nodes(
+    graph: _Graph, max_nodes: int, degree: Mapping[Hashable, int], documents: set[Hashable]
+) -> frozenset[Hashable]:
     """The nodes the network draws: all of them, or ``max_nodes`` of them (0: no limit).
 
-    Over the budget: the document nodes first (the most mentioned ones, if they alone exceed
-    it), then the entities with the most relations (edges other than ``mentionedIn``, parallel
-    edges counted each, in and out), ties broken by IRI.
+    Over the budget: the document nodes (``documents``) first (the most mentioned ones, by
+    ``degree``, if they alone exceed it), then the entities with the most relations (edges
+    other than ``mentionedIn``, parallel edges counted each, in and out), ties broken by IRI.
     """
-    if max_nodes == 0 or graph.number_of_nodes() <= max_nodes:
+    if max_nodes == 0 or len(graph.nodes) <= max_nodes:
         return frozenset(graph.nodes)
-    degree: Counter[Hashable] = Counter()
-    for head, tail, relation in graph.edges(data="type"):
-        if relation != "mentionedIn":
-            degree[head] += 1
-            degree[tail] += 1
-    documents = {node for node, attrs in graph.nodes(data=True) if _is_document(attrs)}
+    relations = [edge for edge in graph.edges if edge[3].get("type") != "mentionedIn"]
+    ranks = Counter(map(itemgetter(0), relations))
+    ranks.update(map(itemgetter(1), relations))
     for node in documents:
-        degree[node] = graph.degree(node)
-    ranked = sorted(graph.nodes, key=lambda n: (n not in documents, -degree[n], str(n)))
+        ranks[node] = degree[node]
+    ranked = sorted(graph.nodes, key=lambda n: (n not in documents, -ranks[n], str(n)))
     return frozenset(ranked[:max_nodes])
 
 
-def _drawn_graph(graph: nx.MultiDiGraph, shown: frozenset[Hashable]) -> nx.MultiDiGraph:
+def _drawn_graph(graph: _Graph, shown: frozenset[Hashable]) -> _Graph:
     """What the network draws over the budget: the shown nodes and, among them, one edge per
     (head, tail, relation), no ``mentionedIn`` edge.
 
@@ -434,28 +483,37 @@ def _drawn_graph(graph: nx.MultiDiGraph, shown: frozenset[Hashable]) -> nx.Multi
     The drawn edge carries the first statement (by key) and ``statements``, their number;
     a node's documents are in its panel.
     """
-    drawn = nx.MultiDiGraph()
-    drawn.add_nodes_from((node, attrs) for node, attrs in graph.nodes(data=True) if node in shown)
-    groups: dict[tuple[str, str, str], list[tuple[str, Hashable, Hashable, Any, Any]]] = {}
-    for head, tail, key, attrs in graph.edges(keys=True, data=True):
-        relation = str(attrs.get("type", ""))
-        if head in shown and tail in shown and relation != "mentionedIn":
+    nodes = {node: attrs for node, attrs in graph.nodes.items() if node in shown}
+    # per (head, tail, relation): the first statement by key, and how many there are
+    groups: dict[tuple[str, str, str], tuple[str, _Edge, int]] = {}
+    for edge in graph.edges:
+        head, tail, key, attrs = edge
+        if head in shown and tail in shown:
+            relation = str(attrs.get("type", ""))
+            if relation == "mentionedIn":
+                continue
             group = (str(head), str(tail), relation)
-            groups.setdefault(group, []).append((str(key), head, tail, key, attrs))
+            name = str(key)
+            first = groups.get(group)
+            if first is None:
+                groups[group] = (name, edge, 1)
+            elif name < first[0]:
+                groups[group] = (name, edge, first[2] + 1)
+            else:
+                groups[group] = (first[0], first[1], first[2] + 1)
+    edges: list[_Edge] = []
     for group in sorted(groups):
-        members = sorted(groups[group], key=lambda member: member[0])
-        _, head, tail, key, attrs = members[0]
-        count = {"statements": len(members)} if len(members) > 1 else {}
-        drawn.add_edge(head, tail, key=key, **attrs, **count)
-    return drawn
+        _, (head, tail, key, attrs), count = groups[group]
+        edges.append((head, tail, key, {**attrs, "statements": count} if count > 1 else attrs))
+    return _Graph(nodes, edges)
 
 
-def _budget_note(graph: nx.MultiDiGraph, shown: frozenset[Hashable]) -> str:
-    """What the heading says when the network leaves nodes out ("" when it draws them all)."""
-    if len(shown) == graph.number_of_nodes():
+def _budget_note(n_nodes: int, shown: frozenset[Hashable], documents: set[Hashable]) -> str:
+    """What the heading says when the network shows ``shown`` of ``n_nodes`` nodes, of which
+    ``documents`` are the documents ("" when it draws them all)."""
+    if len(shown) == n_nodes:
         return ""
-    documents = {node for node, attrs in graph.nodes(data=True) if _is_document(attrs)}
-    entities = graph.number_of_nodes() - len(documents)
+    entities = n_nodes - len(documents)
     drawn = len(shown - documents)
     note = (
         f"显示连接最多的 {drawn:,} 个实体（共 {entities:,} 个），搜索可找到全部 · "
@@ -468,7 +526,7 @@ def _budget_note(graph: nx.MultiDiGraph, shown: frozenset[Hashable]) -> str:
 
 
 def _hidden_index(
-    graph: nx.MultiDiGraph, shown: frozenset[Hashable], doc_index: Mapping[str, int]
+    graph: _Graph, shown: frozenset[Hashable], doc_index: Mapping[str, int]
 ) -> dict[str, Any]:
     """The search index of the nodes the network leaves out, with their relations.
 
@@ -488,11 +546,12 @@ def _hidden_index(
     hidden = sorted((node for node in graph.nodes if node not in shown), key=str)
     triples = sorted(
         (
-            (head, tail, key, attrs)
-            for head, tail, key, attrs in graph.edges(keys=True, data=True)
-            if str(attrs.get("type", "")) != "mentionedIn" and not (head in shown and tail in shown)
+            edge
+            for edge in graph.edges
+            if not (edge[0] in shown and edge[1] in shown)
+            and str(edge[3].get("type", "")) != "mentionedIn"
         ),
-        key=lambda t: (str(t[0]), str(t[1]), str(t[2])),
+        key=_edge_order,
     )
     linked = sorted({end for t in triples for end in t[:2] if end in shown}, key=str)
     ref = {node: i for i, node in enumerate([*hidden, *linked])}
@@ -548,7 +607,7 @@ def _hidden_index(
 
 
 def _vis_nodes(
-    graph: nx.MultiDiGraph,
+    graph: _Graph,
     positions: Mapping[Hashable, tuple[float, float]],
     doc_index: Mapping[str, int],
     degree: Mapping[Hashable, int],
@@ -582,15 +641,13 @@ def _vis_nodes(
     return nodes
 
 
-def _vis_edges(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
+def _vis_edges(graph: _Graph) -> list[dict[str, Any]]:
     """One vis edge dict per graph edge, sorted by (head, tail, key), ids ``e0``, ``e1``, ….
 
     The n-th further edge between the same two nodes (either direction) is drawn as a curve of
     growing roundness, alternating sides, so parallel edges do not hide each other.
     """
-    triples = sorted(
-        graph.edges(keys=True, data=True), key=lambda t: (str(t[0]), str(t[1]), str(t[2]))
-    )
+    triples = sorted(graph.edges, key=_edge_order)
     seen: Counter[tuple[Hashable, Hashable]] = Counter()
     edges: list[dict[str, Any]] = []
     for index, (head, tail, _key, attrs) in enumerate(triples):
@@ -607,7 +664,7 @@ def _vis_edges(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
             "relation": relation,
             "color": EDGE_COLORS["mentionedIn" if mention else "relation"],
             "dashes": mention,
-            "hover": _edge_hover(graph, head, tail, relation, attrs),
+            "hover": _edge_hover(graph.nodes, head, tail, relation, attrs),
         }
         if nth:
             edge["smooth"] = {
@@ -638,13 +695,17 @@ def _node_hover(
 
 
 def _edge_hover(
-    graph: nx.MultiDiGraph, head: Hashable, tail: Hashable, relation: str, attrs: Mapping[str, Any]
+    nodes: Mapping[Hashable, Mapping[str, Any]],
+    head: Hashable,
+    tail: Hashable,
+    relation: str,
+    attrs: Mapping[str, Any],
 ) -> list[list[str]]:
     """The (key, value) rows of an edge's hover: relation, ends, evidence, document, rule."""
     rows = [
         ["关系 Relation", _relation_text(relation)],
-        ["从 From", _text(graph.nodes[head].get("label")) or str(head)],
-        ["到 To", _text(graph.nodes[tail].get("label")) or str(tail)],
+        ["从 From", _text(nodes[head].get("label")) or str(head)],
+        ["到 To", _text(nodes[tail].get("label")) or str(tail)],
     ]
     if attrs.get("statements"):
         rows.append(["陈述 Statements", f"{attrs['statements']} (first shown)"])

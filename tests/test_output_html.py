@@ -6,13 +6,18 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
 
+from policykg.extract import extract_text
 from policykg.extract.schema import EntityType, RelationType
 from policykg.graph import DocumentText, MentionSpan
+from policykg.graph import build_graph as build_graph_of
+from policykg.graph.build import GraphPlan
+from policykg.graph.view import GraphView, ViewCollector
 from policykg.output import html as html_view
 from policykg.output.errors import UsageError
 from policykg.output.html import (
@@ -25,6 +30,7 @@ from policykg.output.html import (
     render_html,
 )
 
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DOC = "urn:policykg:doc/000"
 ORG = "urn:policykg:entity/org"
 TASK = "urn:policykg:entity/task"
@@ -469,10 +475,10 @@ def test_large_graph_layout_is_deterministic() -> None:
     _entity(graph, "urn:island-a", "Event", "孤岛甲")
     _entity(graph, "urn:island-b", "Event", "孤岛乙")
     _relation(graph, "urn:island-a", "urn:island-b", "k", "heldBy", "x")
-    positions = html_view._layout(graph)
+    positions = html_view._layout(html_view._plain(graph))
     assert len(positions) == 603
     assert len(set(positions.values())) == 603
-    assert html_view._layout(graph) == positions
+    assert html_view._layout(html_view._plain(graph)) == positions
     assert all(isinstance(c, float) for xy in positions.values() for c in xy)
     extent = html_view.LAYOUT_UNIT * 603**0.5
     assert max(abs(c) for xy in positions.values() for c in xy) == pytest.approx(extent, abs=0.1)
@@ -486,7 +492,7 @@ def test_linked_nodes_end_up_closer_than_unlinked_ones() -> None:
     for i in range(1, 20):
         _relation(graph, "urn:a00", f"urn:a{i:02d}", f"a{i}", "involves", "x")
         _relation(graph, "urn:b00", f"urn:b{i:02d}", f"b{i}", "involves", "x")
-    pos = html_view._layout(graph)
+    pos = html_view._layout(html_view._plain(graph))
 
     def dist(u: str, v: str) -> float:
         return float(((pos[u][0] - pos[v][0]) ** 2 + (pos[u][1] - pos[v][1]) ** 2) ** 0.5)
@@ -496,10 +502,10 @@ def test_linked_nodes_end_up_closer_than_unlinked_ones() -> None:
 
 
 def test_layout_of_tiny_graphs() -> None:
-    assert html_view._layout(nx.MultiDiGraph()) == {}
+    assert html_view._layout(html_view._plain(nx.MultiDiGraph())) == {}
     one = nx.MultiDiGraph()
     _entity(one, "urn:x", "Task", "x")
-    assert html_view._layout(one) == {"urn:x": (0.0, 0.0)}
+    assert html_view._layout(html_view._plain(one)) == {"urn:x": (0.0, 0.0)}
 
 
 # --- page data: documents, mention sentences, controls -------------------------------------
@@ -757,8 +763,8 @@ def test_layout_runs_on_drawn_nodes_only(monkeypatch: pytest.MonkeyPatch) -> Non
     sizes: list[int] = []
     layout = html_view._layout
 
-    def spy(graph: nx.MultiDiGraph) -> dict[Any, tuple[float, float]]:
-        sizes.append(graph.number_of_nodes())
+    def spy(graph: html_view._Graph) -> dict[Any, tuple[float, float]]:
+        sizes.append(len(graph.nodes))
         return layout(graph)
 
     monkeypatch.setattr(html_view, "_layout", spy)
@@ -800,3 +806,61 @@ def test_page_holds_the_mentions_the_panel_lists_and_counts_the_rest(
     assert data["mentions"][ORG][-1] == [0, "", "市委", "。", "m297-299"]
     assert data["mention_totals"] == {ORG: 105}
     assert "mention_totals" not in _page_data(render_html(graph))
+
+
+# --- the same page from the plain view a corpus build collects (GraphView) ------------------
+
+
+def plain_view(graph: nx.MultiDiGraph) -> GraphView:
+    """``graph`` as a :class:`GraphView`: nodes sorted by IRI, edges in reverse order."""
+    nodes = {str(node): dict(attrs) for node, attrs in sorted(graph.nodes(data=True))}
+    edges = [(str(h), str(t), str(k), dict(a)) for h, t, k, a in graph.edges(keys=True, data=True)]
+    return GraphView(nodes, edges[::-1])
+
+
+def test_plain_view_gives_the_same_page(full_page: str) -> None:
+    page = render_html(
+        plain_view(build_graph()),
+        title="政策知识图谱 policykg",
+        documents=DOCUMENTS,
+        mentions=MENTIONS,
+        document_pages={"000.txt": "docs/000.html"},
+    )
+    assert page == full_page
+
+
+@pytest.mark.parametrize("budget", [0, 3, 6, 8, html_view.DEFAULT_NODE_BUDGET])
+def test_plain_view_gives_the_same_page_over_the_budget(budget: int) -> None:
+    graph = budget_graph()
+    ours = render_html(plain_view(graph), title="预算 budget", max_nodes=budget)
+    assert ours == render_html(graph, title="预算 budget", max_nodes=budget)
+
+
+def test_plain_view_edge_to_no_node_adds_the_node() -> None:
+    """networkx adds an edge's end that is not a node; the page of a view does the same."""
+    graph = budget_graph()
+    graph.add_edge("urn:e/a", "urn:e/zz", key="kz", type="involves", evidence="", rule="r1")
+    view = plain_view(graph)
+    del view.nodes["urn:e/zz"]
+    for budget in (0, 6):
+        assert render_html(view, max_nodes=budget) == render_html(graph, max_nodes=budget)
+    data = _page_data(render_html(view, max_nodes=6))
+    assert "urn:e/zz" in [node[0] for node in data["index"]["nodes"]]
+
+
+@pytest.mark.parametrize("budget", [0, 50, html_view.DEFAULT_NODE_BUDGET])
+def test_collected_view_gives_the_page_of_the_graph(budget: int) -> None:
+    """The seeds: the page of the view collected part by part (as a corpus build makes it)
+    equals the page of KnowledgeGraph.to_networkx."""
+    extractions = [
+        extract_text(p.read_text(encoding="utf-8"), p.name) for p in sorted(SEEDS.glob("*.txt"))
+    ]
+    plan = GraphPlan(extractions)
+    collector = ViewCollector(plan)
+    for index in plan.document_order():
+        collector.add(plan.document_part(index))
+    graph = build_graph_of(extractions)
+    options: dict[str, Any] = {"documents": graph.documents(), "mentions": graph.mentions()}
+    ours = render_html(collector.graph_view(), max_nodes=budget, **options)
+    assert ours == render_html(graph.to_networkx(), max_nodes=budget, **options)
+    assert ('id="pkg-budget"' in ours) == (budget == 50)
