@@ -404,7 +404,9 @@ def _force_layout(n: int, links: Sequence[tuple[int, ...]]) -> np.ndarray:
     1/sqrt(n), linear cooling from 0.1, ``LAYOUT_ITERATIONS`` rounds, seeded start), but
     vectorised: repulsion over all pairs in blocks of ``_LAYOUT_BLOCK`` rows, attraction over
     the links only. networkx's own version needs scipy from 500 nodes on and then loops in
-    Python over the nodes: 20 s for 2,000 nodes here, against ~2 s for this one.
+    Python over the nodes: 20 s for 2,000 nodes here, against ~1 s for this one. The blocks
+    are worked in four arrays made once (``out=``), which halved the time of making new ones
+    at each step; the arithmetic, and so every position, is the same.
     """
     if n == 0:
         return np.zeros((0, 2))
@@ -413,22 +415,36 @@ def _force_layout(n: int, links: Sequence[tuple[int, ...]]) -> np.ndarray:
     rng = np.random.default_rng(0)
     pos = rng.random((n, 2), dtype=np.float32)
     k = np.float32(math.sqrt(1.0 / n))
+    k2 = k * k
+    floor = np.float32(1e-4)
     heads = np.array([u for u, _ in links], dtype=np.intp)
     tails = np.array([v for _, v in links], dtype=np.intp)
     t = np.float32(0.1)
     dt = np.float32(t / (LAYOUT_ITERATIONS + 1))
+    rows = min(n, _LAYOUT_BLOCK)
+    dx_rows, dy_rows, force_rows, dy2_rows = (
+        np.empty((rows, n), dtype=np.float32) for _ in range(4)
+    )
+    disp = np.empty((n, 2), dtype=np.float32)
     for _ in range(LAYOUT_ITERATIONS):
         x, y = pos[:, 0], pos[:, 1]
-        disp = np.zeros((n, 2), dtype=np.float32)
+        disp.fill(0)
         for lo in range(0, n, _LAYOUT_BLOCK):
             hi = min(n, lo + _LAYOUT_BLOCK)
-            dx = x[lo:hi, None] - x[None, :]
-            dy = y[lo:hi, None] - y[None, :]
-            force = dx * dx + dy * dy
-            np.maximum(force, np.float32(1e-4), out=force)
-            np.divide(k * k, force, out=force)
-            disp[lo:hi, 0] = (dx * force).sum(axis=1)
-            disp[lo:hi, 1] = (dy * force).sum(axis=1)
+            size = hi - lo
+            dx, dy = dx_rows[:size], dy_rows[:size]
+            force, dy2 = force_rows[:size], dy2_rows[:size]
+            np.subtract(x[lo:hi, None], x[None, :], out=dx)
+            np.subtract(y[lo:hi, None], y[None, :], out=dy)
+            np.multiply(dx, dx, out=force)
+            np.multiply(dy, dy, out=dy2)
+            np.add(force, dy2, out=force)
+            np.maximum(force, floor, out=force)
+            np.divide(k2, force, out=force)
+            np.multiply(dx, force, out=dx)
+            np.multiply(dy, force, out=dy)
+            disp[lo:hi, 0] = dx.sum(axis=1)
+            disp[lo:hi, 1] = dy.sum(axis=1)
         if len(heads):
             delta = pos[heads] - pos[tails]
             dist = np.maximum(np.sqrt((delta * delta).sum(axis=1)), 0.01)
