@@ -443,7 +443,7 @@ def build(
         with _new_folders(folders), AtomicFiles() as atomic:
             load = _WholeExtraction(plan, keys, whole, paths_of, encoding, cached)
             written = _write_graph(plan, keys, out, chosen, atomic, shards, workers, cached, load)
-            view = written.view.to_networkx()
+            view = written.view.graph_view()
             texts = written.view.documents()
             page = render_html(
                 view,
@@ -462,18 +462,14 @@ def build(
             writer.commit()
         if cache is True and cached is not None:  # the output folder's own cache
             cached.prune(set(keys), written.parts, PARTS_FOLDER)
-    entities = sum(1 for _, kind in view.nodes(data="kind") if kind == "entity")
-    relations = {
-        (head, tail, kind) for head, tail, kind in view.edges(data="type") if kind != "mentionedIn"
-    }
     ttl_path = out / GRAPH_TTL if "ttl" in chosen else None
     doc_paths = tuple(out / written.pages[text.name] for text in texts)
     return BuildResult(
         ttl_path,
         html_path,
         names,
-        entities,
-        len(relations),
+        view.entities(),
+        view.relations(),
         written.triples,
         written.graph or (lambda: _read_back(written.files)),
         written.files,
