@@ -88,8 +88,9 @@ LAYOUT_ITERATIONS: Final = 50
 #: Canvas units per sqrt(node): keeps the mean distance between nodes roughly constant.
 LAYOUT_UNIT: Final = 120.0
 
-#: Rows of the pairwise-repulsion matrix computed at once (bounds memory to ~8 MB per array).
-_LAYOUT_BLOCK: Final = 512
+#: Rows of the pairwise-repulsion matrix computed at once: 64 rows of 2,000 nodes are 512 KB
+#: per array, which stay in the processor's cache (512 rows: 4 MB, 1.6 times slower).
+_LAYOUT_BLOCK: Final = 64
 
 #: Characters of a mention's sentence shown on either side of it in the side panel.
 CONTEXT_CHARS: Final = 60
@@ -186,7 +187,8 @@ def render_html(
     doc_nodes = {node for node, attrs in whole.nodes.items() if _is_document(attrs)}
     shown = _shown_nodes(whole, max_nodes, degree, doc_nodes)
     everything = len(shown) == len(whole.nodes)
-    drawn = whole if everything else _drawn_graph(whole, shown)
+    groups, outer = _relations_by_ends(whole.edges, shown) if not everything else ({}, [])
+    drawn = whole if everything else _drawn_graph(whole.nodes, shown, groups)
     positions = _layout(drawn)
     nodes = _vis_nodes(drawn, positions, doc_index, degree)
     edges = _vis_edges(drawn)
@@ -195,8 +197,16 @@ def render_html(
     # Keep Chinese readable (and the page smaller) in the embedded JSON; jinja2's tojson still
     # escapes < > & ' after dumping.
     net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-    net.nodes = nodes
-    net.edges = edges
+    # The nodes' and edges' JSON is most of pyvis's page, and every cut, splice and check
+    # below walked or copied it: the page is made with stand-ins, which the JSON replaces at
+    # the end (_fill). Nothing below can match in it or around it: it holds no < > & ' (tojson
+    # escapes them) and no line break.
+    to_json = net.templateEnv.from_string("{{ value|tojson }}")
+    net.nodes, net.edges = _stand_in(nodes, "nodes"), _stand_in(edges, "edges")
+    fills = [
+        (to_json.render(value=net.nodes), to_json.render(value=nodes)),
+        (to_json.render(value=net.edges), to_json.render(value=edges)),
+    ]
     net.options = copy.deepcopy(_VIS_OPTIONS)
     page = str(net.generate_html())
 
@@ -210,7 +220,7 @@ def render_html(
     if totals:  # the panel shows the first ones and how many more there are
         data["mention_totals"] = totals
     if not everything:
-        data["index"] = _hidden_index(whole, shown, doc_index)
+        data["index"] = _hidden_index(whole.nodes, shown, outer, doc_index)
     head = (
         f'\n<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         f"\n<title>{html.escape(title)}</title>\n<style>{_asset('graph.css')}</style>"
@@ -229,12 +239,13 @@ def render_html(
         + '<aside id="pkg-panel" class="pkg-panel" aria-live="polite"></aside>\n</div>\n'
         + page[card_end.end() :]
     )
+    # before the data and graph.js go in: neither holds "<html>", so the first is the same
+    page = page.replace("<html>", '<!DOCTYPE html>\n<html lang="zh-CN">', 1)
     script = (
         f'<script type="application/json" id="pkg-data">{_script_json(data)}</script>\n'
         f'<script type="text/javascript">\n{_asset("graph.js")}</script>\n'
     )
-    page = _insert(page, _END_MARKER, script, after=False, last=True)
-    page = page.replace("<html>", '<!DOCTYPE html>\n<html lang="zh-CN">', 1)
+    page = _fill(page, fills, script)
     if _ANY_EXTERNAL_TAG_RE.search(page):
         raise RuntimeError(
             "pyvis produced a tag that loads from another host; update _strip_external"
@@ -404,9 +415,11 @@ def _force_layout(n: int, links: Sequence[tuple[int, ...]]) -> np.ndarray:
     1/sqrt(n), linear cooling from 0.1, ``LAYOUT_ITERATIONS`` rounds, seeded start), but
     vectorised: repulsion over all pairs in blocks of ``_LAYOUT_BLOCK`` rows, attraction over
     the links only. networkx's own version needs scipy from 500 nodes on and then loops in
-    Python over the nodes: 20 s for 2,000 nodes here, against ~1 s for this one. The blocks
-    are worked in four arrays made once (``out=``), which halved the time of making new ones
-    at each step; the arithmetic, and so every position, is the same.
+    Python over the nodes: 20 s for 2,000 nodes here, against ~0.6 s for this one. The blocks
+    are worked in arrays made once (``out=``), small enough to stay in the cache, and the
+    floor of the squared distance is an array too (numpy's maximum against a scalar was 3
+    times slower); the arithmetic, and so every position, is the same as with new arrays at
+    each step.
     """
     if n == 0:
         return np.zeros((0, 2))
@@ -416,7 +429,6 @@ def _force_layout(n: int, links: Sequence[tuple[int, ...]]) -> np.ndarray:
     pos = rng.random((n, 2), dtype=np.float32)
     k = np.float32(math.sqrt(1.0 / n))
     k2 = k * k
-    floor = np.float32(1e-4)
     heads = np.array([u for u, _ in links], dtype=np.intp)
     tails = np.array([v for _, v in links], dtype=np.intp)
     t = np.float32(0.1)
@@ -425,6 +437,7 @@ def _force_layout(n: int, links: Sequence[tuple[int, ...]]) -> np.ndarray:
     dx_rows, dy_rows, force_rows, dy2_rows = (
         np.empty((rows, n), dtype=np.float32) for _ in range(4)
     )
+    floor_rows = np.full((rows, n), 1e-4, dtype=np.float32)
     disp = np.empty((n, 2), dtype=np.float32)
     for _ in range(LAYOUT_ITERATIONS):
         x, y = pos[:, 0], pos[:, 1]
@@ -433,7 +446,7 @@ def _force_layout(n: int, links: Sequence[tuple[int, ...]]) -> np.ndarray:
             hi = min(n, lo + _LAYOUT_BLOCK)
             size = hi - lo
             dx, dy = dx_rows[:size], dy_rows[:size]
-            force, dy2 = force_rows[:size], dy2_rows[:size]
+            force, dy2, floor = force_rows[:size], dy2_rows[:size], floor_rows[:size]
             np.subtract(x[lo:hi, None], x[None, :], out=dx)
             np.subtract(y[lo:hi, None], y[None, :], out=dy)
             np.multiply(dx, dx, out=force)
@@ -490,24 +503,21 @@ def _shown_nodes(
     return frozenset(ranked[:max_nodes])
 
 
-def _drawn_graph(graph: _Graph, shown: frozenset[Hashable]) -> _Graph:
-    """What the network draws over the budget: the shown nodes and, among them, one edge per
-    (head, tail, relation), no ``mentionedIn`` edge.
-
-    A corpus states the same relation in many documents and mentions a hub entity in all of
-    them: drawing every statement put 545,000 edges (280 MB) in the page of 1,000 documents.
-    The drawn edge carries the first statement (by key) and ``statements``, their number;
-    a node's documents are in its panel.
+def _relations_by_ends(
+    edges: Iterable[_Edge], shown: frozenset[Hashable]
+) -> tuple[dict[tuple[str, str, str], tuple[str, _Edge, int]], list[_Edge]]:
+    """The edges other than ``mentionedIn`` in one pass: those between two ``shown`` nodes
+    grouped by (head, tail, relation), as strings, each group as its first edge by key (the
+    earliest of equal ones), that key and the group's size; and those with an end left out.
     """
-    nodes = {node: attrs for node, attrs in graph.nodes.items() if node in shown}
-    # per (head, tail, relation): the first statement by key, and how many there are
     groups: dict[tuple[str, str, str], tuple[str, _Edge, int]] = {}
-    for edge in graph.edges:
+    outer: list[_Edge] = []
+    for edge in edges:
         head, tail, key, attrs = edge
+        relation = str(attrs.get("type", ""))
+        if relation == "mentionedIn":
+            continue
         if head in shown and tail in shown:
-            relation = str(attrs.get("type", ""))
-            if relation == "mentionedIn":
-                continue
             group = (str(head), str(tail), relation)
             name = str(key)
             first = groups.get(group)
@@ -517,11 +527,29 @@ def _drawn_graph(graph: _Graph, shown: frozenset[Hashable]) -> _Graph:
                 groups[group] = (name, edge, first[2] + 1)
             else:
                 groups[group] = (first[0], first[1], first[2] + 1)
+        else:
+            outer.append(edge)
+    return groups, outer
+
+
+def _drawn_graph(
+    nodes: Mapping[Hashable, Mapping[str, Any]],
+    shown: frozenset[Hashable],
+    groups: Mapping[tuple[str, str, str], tuple[str, _Edge, int]],
+) -> _Graph:
+    """What the network draws over the budget: the ``shown`` nodes and, among them, one edge
+    per (head, tail, relation) of ``groups`` (see :func:`_relations_by_ends`).
+
+    A corpus states the same relation in many documents and mentions a hub entity in all of
+    them: drawing every statement put 545,000 edges (280 MB) in the page of 1,000 documents.
+    The drawn edge carries the first statement (by key) and ``statements``, their number;
+    a node's documents are in its panel.
+    """
     edges: list[_Edge] = []
     for group in sorted(groups):
         _, (head, tail, key, attrs), count = groups[group]
         edges.append((head, tail, key, {**attrs, "statements": count} if count > 1 else attrs))
-    return _Graph(nodes, edges)
+    return _Graph({node: attrs for node, attrs in nodes.items() if node in shown}, edges)
 
 
 def _budget_note(n_nodes: int, shown: frozenset[Hashable], documents: set[Hashable]) -> str:
@@ -542,9 +570,13 @@ def _budget_note(n_nodes: int, shown: frozenset[Hashable], documents: set[Hashab
 
 
 def _hidden_index(
-    graph: _Graph, shown: frozenset[Hashable], doc_index: Mapping[str, int]
+    graph_nodes: Mapping[Hashable, Mapping[str, Any]],
+    shown: frozenset[Hashable],
+    outer: Iterable[_Edge],
+    doc_index: Mapping[str, int],
 ) -> dict[str, Any]:
-    """The search index of the nodes the network leaves out, with their relations.
+    """The search index of the nodes the network leaves out (of ``graph_nodes``), with their
+    relations (``outer``, see :func:`_relations_by_ends`).
 
     Compact, as lists rather than objects, strings that repeat given once:
 
@@ -559,19 +591,11 @@ def _hidden_index(
       ``head`` and ``tail`` index ``nodes`` then, past its end, ``shown`` (drawn nodes);
       ``document`` indexes the document list, or is the name when it is not in it.
     """
-    hidden = sorted((node for node in graph.nodes if node not in shown), key=str)
-    triples = sorted(
-        (
-            edge
-            for edge in graph.edges
-            if not (edge[0] in shown and edge[1] in shown)
-            and str(edge[3].get("type", "")) != "mentionedIn"
-        ),
-        key=_edge_order,
-    )
+    hidden = sorted((node for node in graph_nodes if node not in shown), key=str)
+    triples = sorted(outer, key=_edge_order)
     linked = sorted({end for t in triples for end in t[:2] if end in shown}, key=str)
     ref = {node: i for i, node in enumerate([*hidden, *linked])}
-    types = sorted({str(graph.nodes[node].get("type", "")) for node in hidden})
+    types = sorted({str(graph_nodes[node].get("type", "")) for node in hidden})
     relations = sorted({str(t[3].get("type", "")) for t in triples})
     rules = sorted({_text(t[3].get("rule")) for t in triples})
     type_ref = {name: i for i, name in enumerate(types)}
@@ -579,7 +603,7 @@ def _hidden_index(
     rule_ref = {name: i for i, name in enumerate(rules)}
     nodes = []
     for node in hidden:
-        attrs = graph.nodes[node]
+        attrs = graph_nodes[node]
         nodes.append(
             [
                 str(node),
@@ -819,6 +843,35 @@ def _strip_external(page: str) -> str:
     ):
         page = pattern.sub("", page)
     return page
+
+
+def _stand_in(items: Sequence[object], name: str) -> list[dict[str, str]]:
+    """What pyvis's template gets in place of its ``nodes`` or ``edges``: one small dict
+    (pyvis reads nodes as dicts), 1 to 101 times, so that its ``nodes|length > 100`` decides
+    as it would on ``items``."""
+    return [{"pkg-stand-in": name}] * max(1, min(len(items), 101))
+
+
+def _fill(page: str, fills: Sequence[tuple[str, str]], script: str) -> str:
+    """``page`` with each stand-in of ``fills`` (there once) replaced by its text, and
+    ``script`` inserted before the last ``</body>``, in one join (the page may be ~100 MB)."""
+    cuts: list[tuple[int, int, str]] = []
+    for stand_in, text in fills:
+        at = page.find(stand_in)
+        if at < 0 or page.find(stand_in, at + 1) >= 0:
+            raise RuntimeError("pyvis page has not one place for its data: unexpected template")
+        cuts.append((at, at + len(stand_in), text))
+    end = page.rfind(_END_MARKER)
+    if end < 0:
+        raise RuntimeError(f"pyvis page has no {_END_MARKER!r}: unexpected template")
+    cuts.append((end, end, script))
+    pieces: list[str] = []
+    done = 0
+    for start, stop, text in sorted(cuts):
+        pieces += [page[done:start], text]
+        done = stop
+    pieces.append(page[done:])
+    return "".join(pieces)
 
 
 def _insert(page: str, marker: str, text: str, *, after: bool, last: bool = False) -> str:
