@@ -364,7 +364,7 @@ class GraphPlan:
             ext.document,
             doc,
             tuple(sorted({self.iri_of[(index, ent.id)] for ent in ext.entities})),
-            own,
+            dict(own),  # a plain dict: looking up a subject it lacks adds nothing
             frozenset(links),
             text,
             mentions,
