@@ -12,9 +12,10 @@ without them.
 from __future__ import annotations
 
 import os
-from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
+
+from .lazy import lazy_names
 
 if TYPE_CHECKING:
     from .errors import DataError, Errors, InputError, PolicyKGError, UsageError
@@ -66,14 +67,8 @@ _MODULES: Final = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """A name of ``__all__``, imported from its module when first asked for."""
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+#: Each name of ``__all__`` is imported from its module when first asked for.
+__getattr__ = lazy_names(__name__, _MODULES)
 
 
 def extract_file(path: str | os.PathLike[str], encoding: str | None = None) -> Extraction:

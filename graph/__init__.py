@@ -7,8 +7,9 @@ pyshacl, which take a second or more to import.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
+
+from policykg.extract.lazy import lazy_names
 
 if TYPE_CHECKING:
     from .build import build_graph
@@ -91,11 +92,5 @@ _MODULES: Final = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """A name of ``__all__``, imported from its module when first asked for."""
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+#: Each name of ``__all__`` is imported from its module when first asked for.
+__getattr__ = lazy_names(__name__, _MODULES)
