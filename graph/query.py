@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 import pyoxigraph
 
+from .prefixes import PREFIX_IRIS
+
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
@@ -62,21 +64,6 @@ _STRING_TYPES: Final = frozenset(
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
     }
 )
-#: The pre-bound prefixes as Oxigraph takes them: :data:`~policykg.graph.vocab.PREFIXES`,
-#: spelled out so that a query imports no rdflib (a test keeps the two in step).
-PREFIX_IRIS: Final = {
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
-    "org": "http://www.w3.org/ns/org#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "pkg": "https://w3id.org/policykg/vocab#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
 #: The longest part of an engine's error message kept in a QueryError.
 _MESSAGE_MAX: Final = 200
 

@@ -11,19 +11,12 @@ import importlib.resources
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
-    DCTERMS,
-    FOAF,
-    ORG,
-    OWL,
-    PROV,
-    RDF,
-    RDFS,
-    SKOS,
-    XSD,
     DefinedNamespace,
 )
 
 from policykg.extract import EntityType, RelationType
+
+from .prefixes import PREFIX_IRIS
 
 
 class PKG(DefinedNamespace):
@@ -109,19 +102,7 @@ class NIF(DefinedNamespace):
 
 
 #: The prefixes bound on every graph policykg makes and pre-bound in SPARQL queries.
-PREFIXES: dict[str, Namespace] = {
-    "dcterms": Namespace(str(DCTERMS)),
-    "foaf": Namespace(str(FOAF)),
-    "nif": Namespace(str(NIF)),
-    "org": Namespace(str(ORG)),
-    "owl": Namespace(str(OWL)),
-    "pkg": Namespace(str(PKG)),
-    "prov": Namespace(str(PROV)),
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "skos": Namespace(str(SKOS)),
-    "xsd": Namespace(str(XSD)),
-}
+PREFIXES: dict[str, Namespace] = {prefix: Namespace(ns) for prefix, ns in PREFIX_IRIS.items()}
 
 #: The class of each entity type (its local name is the type's name).
 ENTITY_CLASSES: dict[EntityType, URIRef] = {

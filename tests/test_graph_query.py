@@ -346,9 +346,9 @@ def test_query_a_graph_read_back_from_turtle(kg: KnowledgeGraph) -> None:
     assert (None, PKG.rule, Literal("org.lexicon")) in back.rdf
 
 
-def test_the_prefixes_spelled_out_for_oxigraph_are_the_vocabulary() -> None:
+def test_the_prefixes_oxigraph_takes_are_the_vocabulary() -> None:
     from policykg.graph import PREFIXES
-    from policykg.graph.query import PREFIX_IRIS
+    from policykg.graph.prefixes import PREFIX_IRIS
 
     assert {prefix: str(namespace) for prefix, namespace in PREFIXES.items()} == PREFIX_IRIS
 

@@ -120,6 +120,25 @@ def test_namespaces() -> None:
     assert PKG.as_jsonld_context("pkg")["@context"]["hasTarget"] == "pkg:hasTarget"
 
 
+def test_the_prefixes_are_the_namespaces_of_the_terms() -> None:
+    namespaces = {
+        "dcterms": rdfns.DCTERMS,
+        "foaf": FOAF,
+        "nif": NIF,
+        "org": ORG,
+        "owl": OWL,
+        "pkg": PKG,
+        "prov": PROV,
+        "rdf": RDF,
+        "rdfs": RDFS,
+        "skos": rdfns.SKOS,
+        "xsd": rdfns.XSD,
+    }
+    assert {prefix: str(ns) for prefix, ns in PREFIXES.items()} == {
+        prefix: str(ns) for prefix, ns in namespaces.items()
+    }
+
+
 def test_new_graph_binds_exactly_the_policykg_prefixes() -> None:
     bound = {prefix: str(ns) for prefix, ns in new_graph().namespaces()}
     assert bound == {prefix: str(ns) for prefix, ns in PREFIXES.items()}
