@@ -25,7 +25,7 @@ import os
 import re
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -102,14 +102,7 @@ class ExtractionCache:
     def load(self, key: str, name: str) -> Extraction | None:
         """The cached extraction of ``key`` named ``name``, or None when there is none or it
         cannot be used (unreadable, not an entry, another key, offsets that do not fit)."""
-        payload = self.read(self.entry(key))
-        if payload is None:
-            return None
-        try:
-            return decode_entry(payload, key, name)
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-            _log.info("ignoring the unusable cache entry %s: %s", self.entry(key), exc)
-            return None
+        return self._decoded(self.read(self.entry(key)), decode_entry, key, name)
 
     def load_summary(self, key: str, name: str) -> Extraction | None:
         """The summary (:func:`summary`) of the cached extraction of ``key`` named ``name``,
@@ -119,8 +112,20 @@ class ExtractionCache:
                 payload = handle.readline()
         except OSError:
             return None
+        return self._decoded(payload, decode_summary, key, name)
+
+    def _decoded(
+        self,
+        payload: bytes | None,
+        decode: Callable[[bytes, str, str], Extraction],
+        key: str,
+        name: str,
+    ) -> Extraction | None:
+        """``decode`` of the entry ``key``'s bytes; None (logged) when it cannot be used."""
+        if payload is None:
+            return None
         try:
-            return decode_summary(payload, key, name)
+            return decode(payload, key, name)
         except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             _log.info("ignoring the unusable cache entry %s: %s", self.entry(key), exc)
             return None
