@@ -180,6 +180,22 @@ class DocumentPart:
         return sum(map(len, self.statements.values()))
 
 
+class PartContext(NamedTuple):
+    """What one document's part of the graph takes from the merge, as plain data: a part is
+    a function of its extraction and this, so that a cache of written parts can be keyed by
+    the two, and a worker process that holds the extraction needs only this to make it."""
+
+    #: The base IRI of the graph.
+    base: str
+    #: The document's IRI.
+    document: str
+    #: Each entity of the document (by id, in the extraction's order): its node's IRI, type
+    #: and preferred label.
+    nodes: Mapping[str, tuple[str, str, str]]
+    #: The document's merge records: (entity id, surface form, rule, node IRI).
+    merges: tuple[tuple[str, str, str, str], ...]
+
+
 @dataclass(frozen=True)
 class PlanNode:
     """A graph node of merged entities: its IRI, type, preferred label and other forms."""
@@ -220,21 +236,18 @@ class GraphPlan:
         #: The graph node of each entity IRI.
         self.node_of = {node.iri: node for node in self.nodes}
 
-    def part_context(self, index: int) -> list[object]:
-        """What document ``index``'s part takes from the merge, as plain data: the base, the
-        document's IRI, each entity's node (id, IRI, type, preferred label) and the merge
-        records. A part is a function of its extraction and this, so a cache of written
-        parts can be keyed by the two."""
+    def part_context(self, index: int) -> PartContext:
+        """What document ``index``'s part takes from the merge (:class:`PartContext`)."""
         ext = self.documents[index]
-        nodes = []
+        nodes = {}
         for ent in ext.entities:
             node = self.node_of[self.iri_of[(index, ent.id)]]
-            nodes.append([ent.id, node.iri, node.type.value, node.label])
-        merges = [
-            [member.entity.id, form, rule, node]
+            nodes[ent.id] = (node.iri, node.type.value, node.label)
+        merges = tuple(
+            (member.entity.id, form, rule, node)
             for member, form, rule, node in self._merges.get(index, [])
-        ]
-        return [self.minter.base, self.doc_iris[index], nodes, merges]
+        )
+        return PartContext(self.minter.base, self.doc_iris[index], nodes, merges)
 
     def parts(self) -> Iterator[DocumentPart]:
         """Every document's part, in :meth:`document_order`, each extraction let go once its
@@ -278,98 +291,105 @@ class GraphPlan:
         summary (its entities, with their earliest mention, and no relations or text: what
         the merge needs)."""
         ext = self.documents[index] if extraction is None else extraction
-        doc = self.doc_iris[index]
-        doc_term = iri(doc)
-        # grouped by subject as they are made: a part's Turtle sorts subjects, not triples
-        own: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)
-        for s, p, o in _document_triples(doc_term, ext):
-            own[s].add((p, o))
-        links: set[Triple] = set()
-        spans: dict[tuple[str, int, int], list[tuple[str, str]]] = {}
-        mention_iri = self.minter.mention_iri
-        for ent in ext.entities:
-            node = self.iri_of[(index, ent.id)]
-            entity = own[iri(node)]
-            entity.add((_MENTIONED_IN, doc_term))
-            for mention in ent.mentions:
-                start, end = mention.start, mention.end
-                if not 0 <= start <= end:
-                    continue
-                span = iri(mention_iri(ext.document, start, end))
-                entity.add((_MENTION, span))
-                pairs = own[span]
-                pairs.add((_RDF_TYPE, _MENTION_CLASS))
-                pairs.add((_BEGIN_INDEX, _index(start)))
-                pairs.add((_END_INDEX, _index(end)))
-                pairs.add((_ANCHOR_OF, literal(mention.text)))
-                pairs.add((_REFERENCE_CONTEXT, doc_term))
-                if mention.rule:
-                    pairs.add((_RULE, _plain(mention.rule)))
-                spans.setdefault((node, start, end), []).append((mention.text, mention.rule))
-        for member, form, rule, node in self._merges.get(index, []):
-            record = own[iri(self.minter.merge_iri(ext.document, node, form))]
-            record.add((_RDF_TYPE, _MERGE_CLASS))
-            record.add((_MERGED_INTO, iri(node)))
-            record.add((_DERIVED_FROM, doc_term))
-            record.add((_IDENTIFIER, literal(member.entity.id)))
-            record.add((_SURFACE_FORM, literal(form, LANG)))
-            record.add((_RULE, _plain(rule)))
-        meeting = _meeting_entity(ext)
-        if meeting is not None:
-            own[doc_term].add((_DELIVERED_AT, iri(self.iri_of[(index, meeting)])))
-        assertions: dict[str, tuple[str, str, str, str, str, str]] = {}
-        for rel in ext.relations:
-            head = _lookup(self.iri_of, index, ext, rel.head)
-            tail = _lookup(self.iri_of, index, ext, rel.tail)
-            prop = iri(str(RELATION_PROPERTIES[rel.type]))
-            start, end = rel.evidence.start, rel.evidence.end
-            node = self.minter.assertion_iri(
-                ext.document, head, rel.type, tail, start, end, rel.rule
-            )
-            links.add((iri(head), prop, iri(tail)))
-            pairs = own[iri(node)]
-            pairs.add((_RDF_TYPE, _ASSERTION_CLASS))
-            pairs.add((_SUBJECT, iri(head)))
-            pairs.add((_PREDICATE, prop))
-            pairs.add((_OBJECT, iri(tail)))
-            pairs.add((_DERIVED_FROM, doc_term))
-            if rel.evidence.text:
-                pairs.add((_EVIDENCE, literal(rel.evidence.text, LANG)))
-            if 0 <= start <= end:
-                pairs.add((_BEGIN_INDEX, _index(start)))
-                pairs.add((_END_INDEX, _index(end)))
-            if rel.rule:
-                pairs.add((_RULE, _plain(rel.rule)))
-            seen = assertions.get(node)
-            fields = (node, head, tail, str(rel.type), rel.evidence.text, rel.rule)
-            assertions[node] = fields if seen is None else min(seen, fields)
-        mentions = tuple(
-            sorted(
-                (
-                    MentionSpan(
-                        entity=node,
-                        document=ext.document,
-                        start=start,
-                        end=end,
-                        text=min(text for text, _ in found),
-                        rule=min((rule for _, rule in found if rule), default=""),
-                    )
-                    for (node, start, end), found in spans.items()
-                ),
-                key=lambda m: (m.start, m.end, m.entity),
-            )
+        return document_part(ext, self.part_context(index))
+
+
+def document_part(ext: Extraction, context: PartContext) -> DocumentPart:
+    """The statements and view of the document of extraction ``ext`` in a graph, given its
+    part of the merge (``context``): a function of the two alone, so that a worker process
+    that holds the extraction makes the part from the context it is sent."""
+    minter = _minter(context.base)
+    nodes = context.nodes
+    doc = context.document
+    doc_term = iri(doc)
+    # grouped by subject as they are made: a part's Turtle sorts subjects, not triples
+    own: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)
+    for s, p, o in _document_triples(doc_term, ext):
+        own[s].add((p, o))
+    links: set[Triple] = set()
+    spans: dict[tuple[str, int, int], list[tuple[str, str]]] = {}
+    mention_iri = minter.mention_iri
+    for ent in ext.entities:
+        node = nodes[ent.id][0]
+        entity = own[iri(node)]
+        entity.add((_MENTIONED_IN, doc_term))
+        for mention in ent.mentions:
+            start, end = mention.start, mention.end
+            if not 0 <= start <= end:
+                continue
+            span = iri(mention_iri(ext.document, start, end))
+            entity.add((_MENTION, span))
+            pairs = own[span]
+            pairs.add((_RDF_TYPE, _MENTION_CLASS))
+            pairs.add((_BEGIN_INDEX, _index(start)))
+            pairs.add((_END_INDEX, _index(end)))
+            pairs.add((_ANCHOR_OF, literal(mention.text)))
+            pairs.add((_REFERENCE_CONTEXT, doc_term))
+            if mention.rule:
+                pairs.add((_RULE, _plain(mention.rule)))
+            spans.setdefault((node, start, end), []).append((mention.text, mention.rule))
+    for entity_id, form, rule, node in context.merges:
+        record = own[iri(minter.merge_iri(ext.document, node, form))]
+        record.add((_RDF_TYPE, _MERGE_CLASS))
+        record.add((_MERGED_INTO, iri(node)))
+        record.add((_DERIVED_FROM, doc_term))
+        record.add((_IDENTIFIER, literal(entity_id)))
+        record.add((_SURFACE_FORM, literal(form, LANG)))
+        record.add((_RULE, _plain(rule)))
+    meeting = _meeting_entity(ext)
+    if meeting is not None:
+        own[doc_term].add((_DELIVERED_AT, iri(nodes[meeting][0])))
+    assertions: dict[str, tuple[str, str, str, str, str, str]] = {}
+    for rel in ext.relations:
+        head = _lookup(nodes, ext, rel.head)
+        tail = _lookup(nodes, ext, rel.tail)
+        prop = iri(str(RELATION_PROPERTIES[rel.type]))
+        start, end = rel.evidence.start, rel.evidence.end
+        node = minter.assertion_iri(ext.document, head, rel.type, tail, start, end, rel.rule)
+        links.add((iri(head), prop, iri(tail)))
+        pairs = own[iri(node)]
+        pairs.add((_RDF_TYPE, _ASSERTION_CLASS))
+        pairs.add((_SUBJECT, iri(head)))
+        pairs.add((_PREDICATE, prop))
+        pairs.add((_OBJECT, iri(tail)))
+        pairs.add((_DERIVED_FROM, doc_term))
+        if rel.evidence.text:
+            pairs.add((_EVIDENCE, literal(rel.evidence.text, LANG)))
+        if 0 <= start <= end:
+            pairs.add((_BEGIN_INDEX, _index(start)))
+            pairs.add((_END_INDEX, _index(end)))
+        if rel.rule:
+            pairs.add((_RULE, _plain(rel.rule)))
+        seen = assertions.get(node)
+        fields = (node, head, tail, str(rel.type), rel.evidence.text, rel.rule)
+        assertions[node] = fields if seen is None else min(seen, fields)
+    mentions = tuple(
+        sorted(
+            (
+                MentionSpan(
+                    entity=node,
+                    document=ext.document,
+                    start=start,
+                    end=end,
+                    text=min(text for text, _ in found),
+                    rule=min((rule for _, rule in found if rule), default=""),
+                )
+                for (node, start, end), found in spans.items()
+            ),
+            key=lambda m: (m.start, m.end, m.entity),
         )
-        text = DocumentText(doc, ext.document, ext.metadata.get("title", ""), ext.text)
-        return DocumentPart(
-            ext.document,
-            doc,
-            tuple(sorted({self.iri_of[(index, ent.id)] for ent in ext.entities})),
-            dict(own),  # a plain dict: looking up a subject it lacks adds nothing
-            frozenset(links),
-            text,
-            mentions,
-            tuple(assertions[key] for key in sorted(assertions)),
-        )
+    )
+    text = DocumentText(doc, ext.document, ext.metadata.get("title", ""), ext.text)
+    return DocumentPart(
+        ext.document,
+        doc,
+        tuple(sorted({nodes[ent.id][0] for ent in ext.entities})),
+        dict(own),  # a plain dict: looking up a subject it lacks adds nothing
+        frozenset(links),
+        text,
+        mentions,
+        tuple(assertions[key] for key in sorted(assertions)),
+    )
 
 
 def _meeting_entity(ext: Extraction) -> str | None:
@@ -511,6 +531,12 @@ def _span(node: str, start: int, end: int) -> tuple[Triple, Triple]:
     return (node, _BEGIN_INDEX, _index(start)), (node, _END_INDEX, _index(end))
 
 
+@lru_cache(maxsize=16)
+def _minter(base: str) -> IriMinter:
+    """The IRI minter of ``base`` (validated once)."""
+    return IriMinter(base)
+
+
 @lru_cache(maxsize=1 << 16)
 def _index(offset: int) -> str:
     """An offset's literal (offsets recur in every document)."""
@@ -534,8 +560,8 @@ def _date(value: str) -> str:
     return literal(value, datatype=str(XSD.date))
 
 
-def _lookup(iri_of: dict[tuple[int, str], str], index: int, ext: Extraction, id_: str) -> str:
+def _lookup(nodes: Mapping[str, tuple[str, str, str]], ext: Extraction, id_: str) -> str:
     try:
-        return iri_of[(index, id_)]
+        return nodes[id_][0]
     except KeyError:
         raise ValueError(f"{ext.document}: a relation names unknown entity {id_!r}") from None

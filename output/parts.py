@@ -28,7 +28,7 @@ from typing import Any
 from policykg.extract import Extraction, textview
 from policykg.graph import build as graph_build
 from policykg.graph import iris, terms, turtle, vocab
-from policykg.graph.build import GraphPlan
+from policykg.graph.build import GraphPlan, PartContext, document_part
 from policykg.graph.model import DocumentText, MentionSpan
 from policykg.graph.terms import Triple
 from policykg.graph.turtle import ntriples_statements, turtle_statements
@@ -95,11 +95,18 @@ def render_part(
 ) -> RenderedPart:
     """The share of document ``index`` of ``plan``, made now (from ``extraction``, its
     whole extraction, when the plan holds a summary of it)."""
-    part = plan.document_part(index, extraction)
-    marked = {}
-    for entity in part.entities:
-        node = plan.node_of[entity]
-        marked[entity] = MarkedEntity(str(node.type), node.label)
+    ext = plan.documents[index] if extraction is None else extraction
+    return render_part_in(ext, plan.part_context(index), options)
+
+
+def render_part_in(
+    extraction: Extraction, context: PartContext, options: PartOptions
+) -> RenderedPart:
+    """The share of the document of ``extraction``, given its part of the merge: what a
+    worker that holds the extraction makes, sent only ``context``."""
+    part = document_part(extraction, context)
+    kinds = {node: (kind, label) for node, kind, label in context.nodes.values()}
+    marked = {entity: MarkedEntity(*kinds[entity]) for entity in part.entities}
     page = render_document(part.text, part.mentions, marked, options.graph_href)
     contexts = tuple(document_contexts(part.text, part.mentions))
     return RenderedPart(

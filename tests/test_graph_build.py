@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,13 @@ from policykg.extract import (
     extract_text,
 )
 from policykg.graph import NIF, PKG, build_graph
+from policykg.graph.build import GraphPlan, PartContext, document_part
 
 ID = "https://w3id.org/policykg/id/"
 DOC = URIRef(ID + "doc/doc1.txt-5419b869")
 ORG = URIRef(ID + "entity/organization/9d6d23948b90")  # 市委
 STRATEGY = URIRef(ID + "entity/strategy/1bc87065d630")  # 乡村振兴战略
+DOC2 = URIRef(ID + "doc/doc2.txt-a509fe09")
 M_ORG = URIRef(ID + "mention/doc1.txt-5419b869/0-2")
 M_STRATEGY = URIRef(ID + "mention/doc1.txt-5419b869/6-12")
 ASSERTION = URIRef(ID + "assertion/doc1.txt-5419b869/ac5f01a18a10")
@@ -153,6 +156,29 @@ def test_shared_entity_of_two_documents_is_one_node() -> None:
         URIRef(ID + "mention/doc2.txt-a509fe09/0-2"),
     }
     assert list(rdf.objects(ORG, SKOS.altLabel)) == []
+
+
+def test_a_documents_part_is_made_from_its_context_alone() -> None:
+    doc2 = Extraction(
+        "doc2.txt",
+        "市委召开会议。",
+        [Entity("x9", EntityType.ORGANIZATION, "市委", [Mention(0, 2, "市委", "org.lexicon")])],
+        [],
+    )
+    plan = GraphPlan([tiny(), doc2])
+    context = plan.part_context(1)
+    assert context == PartContext(
+        ID,
+        str(DOC2),
+        {"x9": (str(ORG), "Organization", "市委")},
+        (("x9", "市委", "graph.merge.same-form", str(ORG)),),  # merged into doc1.txt's 市委
+    )
+    # what a worker process is sent: plain data, and the same part made from it
+    sent = pickle.loads(pickle.dumps(context))
+    assert document_part(doc2, sent) == plan.document_part(1)
+    assert document_part(tiny(), plan.part_context(0)).links == frozenset(
+        {(f"<{ORG}>", f"<{PKG.implements}>", f"<{STRATEGY}>")}
+    )
 
 
 def test_aliases_merge_transitively_and_earliest_label_is_preferred() -> None:
