@@ -4,7 +4,9 @@
 each with a pipe of its own; the main process alone sends chunks of tasks and reads results,
 with no thread and no queue shared between workers. Each worker runs an initializer once (the
 spaCy pipeline loads there, once per worker), tasks go in chunks, and results come back in the
-order of the tasks, so that the output does not depend on the number of workers. Workers
+order of the tasks, so that the output does not depend on the number of workers. A task can
+be pinned to one worker (:meth:`WorkerPool.map`'s ``owners``): the one that holds what it
+needs in its memory (:func:`worker_index` tells a worker which it is). Workers
 ignore SIGINT (a Ctrl-C in a terminal reaches every process of the group: the main process
 decides) and die on SIGTERM; leaving the pool because of an exception (an error in a
 document, Ctrl-C, SIGTERM) terminates the workers at once, and the pool joins every worker it
@@ -23,6 +25,7 @@ import signal
 import sys
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -36,7 +39,7 @@ from .files import _signals_held
 if TYPE_CHECKING:
     from multiprocessing.context import ForkContext, SpawnContext
 
-__all__ = ["WorkerPool", "available_cores", "chunk_size"]
+__all__ = ["WorkerPool", "available_cores", "chunk_size", "worker_index"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -45,6 +48,9 @@ R = TypeVar("R")
 CHUNKS_PER_WORKER = 8
 #: At most this many tasks in a chunk (progress is reported per chunk).
 MAX_CHUNK = 8
+#: How many chunks pinned tasks may run ahead of the result taken next, per worker: a
+#: worker whose next tasks lie further ahead waits, so results waiting to be taken stay few.
+WINDOW_PER_WORKER = 4
 #: Seconds the workers are given to end after they are asked to (their pipe closed, or
 #: SIGTERM, which a worker holds while it writes a cache entry) before they are killed.
 GRACE = 5.0
@@ -55,6 +61,15 @@ def available_cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
+
+
+#: This process's index in its pool (None in a process that is no worker).
+_INDEX: int | None = None
+
+
+def worker_index() -> int | None:
+    """The index of this worker process in its pool (0, 1, …), None outside a worker."""
+    return _INDEX
 
 
 def chunk_size(tasks: int, workers: int) -> int:
@@ -102,7 +117,10 @@ class WorkerPool:
         # A forked worker closes its copies of the main process's ends (its own and those of
         # the workers started before it): each worker then sees the main process go away.
         inherited = [worker.connection for worker in self._workers] + [mine] if fork else []
-        process = context.Process(target=_serve, args=(theirs, initializer, inherited), daemon=True)
+        index = len(self._workers)
+        process = context.Process(
+            target=_serve, args=(theirs, initializer, inherited, index), daemon=True
+        )
         self._workers.append(_Worker(process, mine))
         process.start()
         theirs.close()
@@ -126,28 +144,48 @@ class WorkerPool:
         """The worker processes (none once the pool is closed or terminated)."""
         return [worker.process for worker in self._workers]
 
-    def map(self, function: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
+    def map(
+        self,
+        function: Callable[[T], R],
+        tasks: Sequence[T],
+        owners: Sequence[int | None] | None = None,
+    ) -> Iterator[R]:
         """``function`` of each task, in the workers, in the order of ``tasks``.
 
         ``function`` and the tasks must pickle (a module-level function, plain data). The
         chunks are sent as the results are taken; the error a task raised is raised where its
-        result would have come. Leaving the iterator before its end, or an error (E151
-        included), ends the workers still busy.
+        result would have come. ``owners`` pins each task to the worker of that index (None:
+        any worker); pinned chunks run at most :data:`WINDOW_PER_WORKER` chunks a worker
+        ahead of the result taken next. Leaving the iterator before its end, or an error
+        (E151 included), ends the workers still busy.
         """
+        if owners is not None and len(owners) != len(tasks):
+            raise ValueError(f"{len(owners)} owners for {len(tasks)} tasks")
         size = chunk_size(len(tasks), self.workers)
-        chunks = [tasks[start : start + size] for start in range(0, len(tasks), size)]
+        chunks: list[Sequence[T]] = []
+        queues: dict[int | None, deque[int]] = {}
+        start = 0
+        for end in range(1, len(tasks) + 1):
+            owner = owners[start] if owners is not None else None
+            changes = owners is not None and end < len(tasks) and owners[end] != owner
+            if end == len(tasks) or end - start == size or changes:
+                if owner is not None and not 0 <= owner < self.workers:
+                    raise ValueError(f"no worker {owner} in a pool of {self.workers}")
+                queues.setdefault(owner, deque()).append(len(chunks))
+                chunks.append(tasks[start:end])
+                start = end
         if not chunks:
             return
         if not self._workers:
             raise RuntimeError("the worker pool is closed")
         if self._busy():
             raise RuntimeError("another map of this worker pool is still running")
+        window = WINDOW_PER_WORKER * self.workers if owners is not None else len(chunks)
         done: dict[int, tuple[list[R], BaseException | None]] = {}
-        sent = 0
         try:
             for index in range(len(chunks)):
                 while True:
-                    sent = self._send(function, chunks, sent)
+                    self._send(function, chunks, queues, index + window)
                     if index in done:
                         break
                     self._receive(done)
@@ -189,19 +227,29 @@ class WorkerPool:
     def _busy(self) -> bool:
         return any(worker.chunk is not None for worker in self._workers)
 
-    def _send(self, function: Callable[[T], R], chunks: list[Sequence[T]], sent: int) -> int:
-        """Give each idle worker the next chunk; the number of chunks sent then."""
-        for worker in self._workers:
-            if sent == len(chunks):
-                break
-            if worker.chunk is None:
-                try:
-                    worker.connection.send((sent, function, chunks[sent]))
-                except OSError:
-                    self._lost(worker)
-                worker.chunk = sent
-                sent += 1
-        return sent
+    def _send(
+        self,
+        function: Callable[[T], R],
+        chunks: list[Sequence[T]],
+        queues: dict[int | None, deque[int]],
+        limit: int,
+    ) -> None:
+        """Give each idle worker its next chunk below ``limit``: the first of those pinned to
+        it and those of any worker (taken from ``queues``)."""
+        shared = queues.get(None)
+        for number, worker in enumerate(self._workers):
+            if worker.chunk is not None:
+                continue
+            own = queues.get(number)
+            candidates = [queue for queue in (own, shared) if queue and queue[0] < limit]
+            if not candidates:
+                continue
+            chunk = min(candidates, key=lambda queue: queue[0]).popleft()
+            try:
+                worker.connection.send((chunk, function, chunks[chunk]))
+            except OSError:
+                self._lost(worker)
+            worker.chunk = chunk
 
     def _receive(self, done: dict[int, tuple[list[R], BaseException | None]]) -> None:
         """Wait for results (at least one) and put them in ``done``; E151 if a worker ended."""
@@ -266,11 +314,17 @@ def _join(processes: Sequence[BaseProcess], timeout: float) -> list[BaseProcess]
 
 
 def _serve(
-    connection: Connection, initializer: Callable[[], None] | None, inherited: list[Connection]
+    connection: Connection,
+    initializer: Callable[[], None] | None,
+    inherited: list[Connection],
+    index: int,
 ) -> None:
-    """A worker's life: set its signals (SIGINT ignored, SIGTERM ends it), run
-    ``initializer``, then run the chunks it is sent until it is sent None or its pipe closes.
+    """A worker's life: set its signals (SIGINT ignored, SIGTERM ends it) and its
+    :func:`worker_index`, run ``initializer``, then run the chunks it is sent until it is
+    sent None or its pipe closes.
     """
+    global _INDEX
+    _INDEX = index
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):

@@ -78,6 +78,11 @@ def square_and_pid(n: int) -> tuple[int, int]:
     return n * n, os.getpid()
 
 
+def square_and_worker(n: int) -> tuple[int, int | None]:
+    time.sleep(0.002 * (n % 5))
+    return n * n, parallel.worker_index()
+
+
 def fail_on_three(n: int) -> int:
     if n == 3:
         raise InputError(f"E004 doc{n}.txt is empty; give a document that contains text")
@@ -163,6 +168,48 @@ def test_tasks_go_in_chunks_each_to_one_worker() -> None:
     assert {pid for _, pid in results} == pids
     for start in range(0, 64, 4):
         assert len({pid for _, pid in results[start : start + 4]}) == 1
+
+
+def test_pinned_tasks_run_on_their_worker_in_order() -> None:
+    owners: list[int | None] = [(n // 3) % 3 if n % 7 else None for n in range(90)]
+    with WorkerPool(3) as pool:
+        results = list(pool.map(square_and_worker, range(90), owners))
+        # a pool serves an unpinned map after a pinned one
+        assert {w for _, w in pool.map(square_and_worker, range(48))} == {0, 1, 2}
+    assert [value for value, _ in results] == [n * n for n in range(90)]
+    for (_, worker), owner in zip(results, owners, strict=True):
+        assert worker is not None
+        assert owner is None or worker == owner
+    assert parallel.worker_index() is None  # this process is no worker
+
+
+def started_at(n: int) -> float:
+    begun = time.monotonic()
+    time.sleep(0.02)
+    return begun
+
+
+def test_pinned_tasks_wait_within_a_window() -> None:
+    # worker 1's tasks all come after worker 0's: in chunks of 5, window 8 chunks, it may
+    # start its first (chunk 8) only once the first chunk's results are taken
+    assert (chunk_size(80, 2), parallel.WINDOW_PER_WORKER * 2) == (5, 8)
+    owners: list[int | None] = [0] * 40 + [1] * 40
+    with WorkerPool(2) as pool:
+        taken = []
+        started = []
+        for begun in pool.map(started_at, range(80), owners):
+            started.append(begun)
+            taken.append(time.monotonic())
+    assert started[40] > taken[4]
+
+
+@pytest.mark.parametrize(
+    ("owners", "message"),
+    [([0, 1], "2 owners for 3 tasks"), ([0, 2, None], "no worker 2 in a pool of 2")],
+)
+def test_bad_owners_are_named(owners: list[int | None], message: str) -> None:
+    with WorkerPool(2) as pool, pytest.raises(ValueError, match=message):
+        list(pool.map(square, range(3), owners))
 
 
 def test_no_task_no_result() -> None:
