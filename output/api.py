@@ -14,10 +14,11 @@ Every error the user can fix is a :class:`~policykg.extract.PolicyKGError` (or a
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -62,6 +63,7 @@ from .cache import (
     decode_entry,
     decode_summary,
     encode_entry,
+    encode_summary,
     summary_line,
 )
 from .docview import document_page_path, document_pages
@@ -76,8 +78,8 @@ from .files import (
     write_atomic,
 )
 from .html import DEFAULT_NODE_BUDGET, MentionContext, render_html
-from .parallel import WorkerPool, available_cores
-from .parts import PARTS_FOLDER, PartOptions, render_parts
+from .parallel import WorkerPool, available_cores, worker_index
+from .parts import PARTS_FOLDER, PartOptions, hold, render_parts
 from .push import Auth, GraphStore
 from .querying import (
     NAMED_LIMIT,
@@ -249,6 +251,7 @@ def _extract_keyed(
     jobs: int = 1,
     cache: ExtractionCache | None = None,
     summaries: bool = False,
+    held: _Held | None = None,
 ) -> list[tuple[str, Extraction, bool]]:
     """The cache key and extraction of each of ``documents``, named by
     :func:`document_names`, in order, and whether it is the whole extraction.
@@ -257,8 +260,11 @@ def _extract_keyed(
     worker processes (in this process when there is only one to do or ``jobs`` is 1) and
     stored in it. With ``summaries`` (and a cache), what is read from the cache or comes
     from a worker is only the extraction's summary (:func:`~.cache.summary`): the whole
-    extraction stays in the cache. Results, errors (the first bad document in order) and the
-    calls of ``progress`` are the same whatever ``jobs`` is.
+    extraction stays in the cache. With ``held``, the worker pool is kept there for the
+    shares (the caller closes it), and each worker keeps the whole extractions it made
+    (:func:`~.parts.hold`), sending only their summaries, cache or none. Results, errors (the
+    first bad document in order) and the calls of ``progress`` are the same whatever
+    ``jobs`` is.
     """
     names = document_names(documents)
     brief = summaries and cache is not None
@@ -266,8 +272,9 @@ def _extract_keyed(
         _cached(path, name, encoding, cache, brief)
         for path, name in zip(documents, names, strict=True)
     ]
+    keep = held is not None
     todo = [
-        (path, name, encoding, cache)
+        (path, name, encoding, cache, keep)
         for (path, name), (_, hit) in zip(zip(documents, names, strict=True), found, strict=True)
         if hit is None
     ]
@@ -276,21 +283,38 @@ def _extract_keyed(
     with contextlib.ExitStack() as stack:
         fresh: Iterator[tuple[str, Extraction, bool]]
         if workers > 1:
-            pool = stack.enter_context(WorkerPool(workers, _start_worker))
-            decode = decode_summary if brief else decode_entry
-            fresh = (
-                (key, decode(payload, key, name), not brief)
-                for (_, name, _, _), (key, payload) in zip(
-                    todo, pool.map(_extract_in_worker, todo), strict=True
-                )
-            )
+            if held is None:
+                pool = stack.enter_context(WorkerPool(workers, _start_worker))
+            else:
+                pool = held.pool = WorkerPool(workers, _start_worker)
+            fresh = _from_workers(todo, pool.map(_extract_in_worker, todo), brief, held)
         else:
-            fresh = ((*_extract_document(*task), True) for task in todo)
+            fresh = ((*_extract_document(*task[:4]), True) for task in todo)
         for done, ((key, hit), name) in enumerate(zip(found, names, strict=True), start=1):
             extractions.append((key, hit, not brief) if hit is not None else next(fresh))
             if progress is not None:
                 progress(done, len(documents), name)
     return extractions
+
+
+def _from_workers(
+    todo: Sequence[tuple[Path, str, str | None, ExtractionCache | None, bool]],
+    results: Iterator[tuple[str, bytes, int | None]],
+    brief: bool,
+    held: _Held | None,
+) -> Iterator[tuple[str, Extraction, bool]]:
+    """The keys and extractions of ``todo`` from what the workers sent: a summary when
+    ``brief`` or ``held`` (noting in ``held`` which worker keeps the whole extraction), else
+    the whole extraction's entry."""
+    for (_, name, _, _, _), (key, payload, worker) in zip(todo, results, strict=True):
+        if held is not None:
+            if worker is not None:
+                held.workers[name] = worker
+            yield key, decode_summary(payload, key, name), False
+        elif brief:
+            yield key, decode_summary(payload, key, name), False
+        else:
+            yield key, decode_entry(payload, key, name), True
 
 
 def _cached(
@@ -320,16 +344,23 @@ def _extract_document(
 
 
 def _extract_in_worker(
-    task: tuple[Path, str, str | None, ExtractionCache | None],
-) -> tuple[str, bytes]:
-    """:func:`_extract_document` in a worker process: the cache key and the entry's bytes
-    (what the cache holds; its summary line alone when the entry was stored there), which
-    the main process decodes."""
-    path, name, encoding, cache = task
+    task: tuple[Path, str, str | None, ExtractionCache | None, bool],
+) -> tuple[str, bytes, int | None]:
+    """:func:`_extract_document` in a worker process: the cache key, the entry's bytes
+    (what the cache holds; its summary line alone when the entry was stored there or the
+    worker keeps the extraction, as the task's last field asks), which the main process
+    decodes, and the worker's index."""
+    path, name, encoding, cache, keep = task
     key, extraction = _read_and_extract(path, name, encoding)
+    if keep:
+        hold(extraction)
     if cache is not None:
-        return key, summary_line(cache.store(key, extraction))
-    return key, encode_entry(key, extraction)
+        payload = summary_line(cache.store(key, extraction))
+    elif keep:
+        payload = encode_summary(key, extraction)
+    else:
+        payload = encode_entry(key, extraction)
+    return key, payload, worker_index()
 
 
 def _read_and_extract(path: Path, name: str, encoding: str | None) -> tuple[str, Extraction]:
@@ -430,8 +461,10 @@ def build(
             writer = stack.enter_context(StoreWriter(store, out, paths, documents))
         workers = _jobs(jobs)
         cached = _build_cache(out, cache)
+        # the workers that extract the documents keep them and make their shares
+        held = stack.enter_context(_Held())
         # the plan alone holds the extractions, and lets each go once its part is written
-        keyed = _extract_keyed(documents, progress, encoding, workers, cached, summaries=True)
+        keyed = _extract_keyed(documents, progress, encoding, workers, cached, True, held)
         key_of = {extraction.document: key for key, extraction, _ in keyed}
         whole = {extraction.document for _, extraction, full in keyed if full}
         plan = GraphPlan((extraction for _, extraction, _ in keyed), base)
@@ -442,7 +475,11 @@ def build(
         folders = [out, out / "docs", *([Path(shards)] if shards is not None else [])]
         with _new_folders(folders), AtomicFiles() as atomic:
             load = _WholeExtraction(plan, keys, whole, paths_of, encoding, cached)
-            written = _write_graph(plan, keys, out, chosen, atomic, shards, workers, cached, load)
+            holders = held.by_index(plan)
+            written = _write_graph(
+                plan, keys, out, chosen, atomic, shards, workers, cached, load, held.pool, holders
+            )
+            held.close()  # the workers' memory is given back before the page is made
             view = written.view.graph_view()
             texts = written.view.documents()
             page = render_html(
@@ -482,6 +519,59 @@ def build(
 STREAMED_FORMATS = ("ttl", "nt")
 
 
+@dataclass
+class _Held:
+    """The worker pool a build keeps from the extraction to the shares, and which worker
+    holds the whole extraction of each document it extracted (by name). A context manager:
+    leaving it closes the pool (terminates it after an error)."""
+
+    pool: WorkerPool | None = None
+    workers: dict[str, int] = field(default_factory=dict)
+
+    def __enter__(self) -> _Held:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self.pool is not None:
+            if kind is None:
+                self.close()
+            else:
+                self.pool.terminate()
+
+    def close(self) -> None:
+        """End the workers (once the shares are made)."""
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def by_index(self, plan: GraphPlan) -> dict[int, int]:
+        """The worker holding each document's extraction, by the document's index in
+        ``plan``."""
+        return {
+            index: self.workers[ext.document]
+            for index, ext in enumerate(plan.documents)
+            if ext.document in self.workers
+        }
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Reads a document's whole extraction again, in a worker that does not hold it: from
+    the cache, or extracted anew if its entry is missing."""
+
+    key: str
+    path: Path
+    name: str
+    encoding: str | None
+    cache: ExtractionCache | None
+
+    def __call__(self) -> Extraction:
+        found = None if self.cache is None else self.cache.load(self.key, self.name)
+        if found is not None:
+            return found
+        return _extract_document(self.path, self.name, self.encoding, self.cache)[1]
+
+
 @dataclass(frozen=True)
 class _WholeExtraction:
     """The whole extraction of a document of ``plan`` (by index) whose plan holds its
@@ -496,13 +586,22 @@ class _WholeExtraction:
 
     def __call__(self, index: int) -> Extraction:
         held = self.plan.documents[index]
+        if held.document in self.whole:
+            return held
+        return self.source(index)()
+
+    def source(self, index: int) -> Callable[[], Extraction]:
+        """What gives a worker process the whole extraction of document ``index``: the plan's
+        when it holds it (sent along), else it read again (:class:`_Source`)."""
+        held = self.plan.documents[index]
         name = held.document
         if name in self.whole:
-            return held
-        found = None if self.cache is None else self.cache.load(self.keys[index], name)
-        if found is not None:
-            return found
-        return _extract_document(self.paths[name], name, self.encoding, self.cache)[1]
+            return functools.partial(_given, held)
+        return _Source(self.keys[index], self.paths[name], name, self.encoding, self.cache)
+
+
+def _given(extraction: Extraction) -> Extraction:
+    return extraction
 
 
 @dataclass
@@ -530,11 +629,14 @@ def _write_graph(
     shards: StrPath | None,
     jobs: int = 1,
     cache: ExtractionCache | None = None,
-    whole: Callable[[int], Extraction] | None = None,
+    whole: _WholeExtraction | None = None,
+    pool: WorkerPool | None = None,
+    holders: Mapping[int, int] | None = None,
 ) -> _Written:
     """Write the graph files of ``formats``, the document pages and the shards into
-    ``atomic``, document by document (each document's share made by ``jobs`` workers, or
-    read from ``cache``: :mod:`.parts`), then the entities."""
+    ``atomic``, document by document (each document's share made by the workers of ``pool``
+    or ``jobs`` new ones, which hold the extractions of ``holders``, or read from ``cache``:
+    :mod:`.parts`), then the entities."""
     view = ViewCollector(plan)
     shared = plan.shared_triples()
     streams: dict[str, TextSink] = {}
@@ -560,7 +662,20 @@ def _write_graph(
     triples = 0
     order = plan.document_order()
     for index, part in zip(
-        order, render_parts(plan, keys, options, jobs, cache, whole, used), strict=True
+        order,
+        render_parts(
+            plan,
+            keys,
+            options,
+            jobs,
+            cache,
+            whole,
+            used,
+            pool,
+            holders,
+            whole.source if whole is not None else None,
+        ),
+        strict=True,
     ):
         plan.release(index)
         view.add(part)

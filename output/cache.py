@@ -43,6 +43,7 @@ __all__ = [
     "decode_entry",
     "decode_summary",
     "encode_entry",
+    "encode_summary",
     "summary",
     "summary_line",
 ]
@@ -211,16 +212,21 @@ def summary(extraction: Extraction) -> Extraction:
 def encode_entry(key: str, extraction: Extraction) -> bytes:
     """The bytes of the entry ``key`` for ``extraction``: its summary, then the extraction,
     each a line of compact UTF-8 JSON."""
-    short = summary(extraction).to_json()
-    del short["document"]
     record = extraction.to_json()
     del record["document"]
-    head = {"format": ENTRY_FORMAT, "key": key, "summary": short}
     entry = {"format": ENTRY_FORMAT, "key": key, "text": extraction.text, "extraction": record}
-    return b"\n".join(
-        json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        for part in (head, entry)
-    )
+    return encode_summary(key, extraction) + b"\n" + _compact(entry)
+
+
+def encode_summary(key: str, extraction: Extraction) -> bytes:
+    """The summary line of the entry ``key`` for ``extraction`` (:func:`summary_line`)."""
+    short = summary(extraction).to_json()
+    del short["document"]
+    return _compact({"format": ENTRY_FORMAT, "key": key, "summary": short})
+
+
+def _compact(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def summary_line(payload: bytes) -> bytes:

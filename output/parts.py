@@ -5,7 +5,8 @@ to the files a build writes depends only on its extraction and on its part of th
 (:meth:`~policykg.graph.build.GraphPlan.part_context`): its block of Turtle and of
 N-Triples, its page in ``docs/``, its mentions' sentences for the graph page's panel, and
 what the graph page's view takes of it. :func:`render_parts` makes these shares in worker
-processes forked after the merge (they inherit the plan, so nothing big is sent to them),
+processes, each sent the document's part of the merge: the workers that extracted the
+documents keep their extractions for this (:func:`hold`), so nothing big is sent to them,
 or in this process, and keeps each in the build's cache under a key of everything it
 depends on (:func:`part_key`). A rebuild takes unchanged documents' shares from the cache.
 Shares come in the plan's document order, the same bytes whatever the number of workers.
@@ -13,17 +14,18 @@ Shares come in the plan's document order, the same bytes whatever the number of 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from policykg.extract import Extraction, textview
 from policykg.graph import build as graph_build
@@ -39,7 +41,16 @@ from .docview import MarkedEntity, render_document
 from .html import MentionContext, document_contexts
 from .parallel import WorkerPool
 
-__all__ = ["PARTS_FOLDER", "PART_FORMAT", "PartOptions", "RenderedPart", "part_key", "render_parts"]
+__all__ = [
+    "PARTS_FOLDER",
+    "PART_FORMAT",
+    "PartOptions",
+    "RenderedPart",
+    "hold",
+    "part_key",
+    "render_part_in",
+    "render_parts",
+]
 
 #: The layout of a cached share; part of the key, so a new layout starts afresh.
 PART_FORMAT = 2
@@ -129,12 +140,18 @@ def render_part_in(
 def part_key(plan: GraphPlan, index: int, extraction_key: str, options: PartOptions) -> str:
     """The cache key (SHA-256, hex) of a share: the share's layout, the code that writes it,
     the extraction's cache key, the document's name, its part of the merge and the options."""
+    name = plan.documents[index].document
+    return _part_key(plan.part_context(index), name, extraction_key, options)
+
+
+def _part_key(context: PartContext, name: str, extraction_key: str, options: PartOptions) -> str:
+    """:func:`part_key` of the document ``name`` whose part of the merge is ``context``."""
     record = [
         PART_FORMAT,
         code_fingerprint(),
         extraction_key,
-        plan.documents[index].document,
-        plan.part_context(index),
+        name,
+        context,
         [options.turtle, options.ntriples, options.own, options.graph_href],
     ]
     text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
@@ -161,39 +178,57 @@ def render_parts(
     cache: ExtractionCache | None = None,
     whole: Callable[[int], Extraction] | None = None,
     used: set[str] | None = None,
+    pool: WorkerPool | None = None,
+    holders: Mapping[int, int] | None = None,
+    sources: Callable[[int], Callable[[], Extraction]] | None = None,
 ) -> Iterator[RenderedPart]:
     """Every document's share, in :meth:`GraphPlan.document_order`.
 
     ``keys`` are the documents' extraction cache keys (in the plan's document order); with
     ``cache``, shares are read from it and the others stored in it, and the keys of the
-    shares (:func:`part_key`) are added to ``used``. ``whole`` gives the
-    whole extraction of a document (by index) when the plan holds summaries; it is called
-    only for the shares to make. ``jobs`` worker processes make them when there are several
-    documents and workers can be forked (they inherit the plan); otherwise this process does.
+    shares (:func:`part_key`) are added to ``used``. ``whole`` gives the whole extraction of
+    a document (by index) when the plan holds summaries; it is called only for the shares to
+    make here. Worker processes make the shares when there are several to make: those of
+    ``pool``, or ``jobs`` new ones. A worker is sent each document's part of the merge
+    (:class:`~policykg.graph.build.PartContext`) and takes the whole extraction from its own
+    memory when it extracted the document (``holders``: document index → worker index; see
+    :func:`hold`), or else from ``sources`` (document index → a function, sent along, that
+    reads it again), or else it is sent the extraction.
     """
     order = plan.document_order()
+    contexts: dict[int, PartContext] = {}
     paths: dict[int, Path] = {}
     if cache is not None:
         folder = cache.folder / PARTS_FOLDER
-        paths = {i: folder / f"{part_key(plan, i, keys[i], options)}.json" for i in order}
+        for i in order:
+            contexts[i] = context = plan.part_context(i)
+            name = plan.documents[i].document
+            paths[i] = folder / f"{_part_key(context, name, keys[i], options)}.json"
         if used is not None:
             used.update(path.stem for path in paths.values())
     # shares in the cache are read here (a worker would only add the cost of sending them)
     todo = [i for i in order if i not in paths or not paths[i].is_file()]
-    workers = min(jobs, len(todo))
     made: Iterator[RenderedPart]
-    if workers < 2 or sys.platform != "linux":
-        made = (_make(plan, i, options, paths.get(i), cache, whole) for i in todo)
+    with contextlib.ExitStack() as stack:
+        if pool is None and min(jobs, len(todo)) > 1:
+            pool = stack.enter_context(WorkerPool(min(jobs, len(todo))))
+        if pool is None or not todo:
+            made = (_make(plan, i, options, paths.get(i), cache, whole) for i in todo)
+        else:
+            held = holders or {}
+            tasks = []
+            for i in todo:
+                source: Callable[[], Extraction] | None = None
+                if i not in held:
+                    if sources is not None:
+                        source = sources(i)
+                    else:
+                        source = _Given(whole(i) if whole else plan.documents[i])
+                context = contexts[i] if i in contexts else plan.part_context(i)
+                name = plan.documents[i].document
+                tasks.append(_ShareTask(name, context, options, paths.get(i), cache, source))
+            made = pool.map(_make_in_worker, tasks, [held.get(i) for i in todo])
         yield from _in_order(plan, order, todo, made, options, paths, cache, whole)
-        return
-    global _WORK
-    _WORK = (plan, options, paths, cache, whole)
-    try:
-        with WorkerPool(workers) as pool:
-            made = pool.map(_make_in_worker, todo)
-            yield from _in_order(plan, order, todo, made, options, paths, cache, whole)
-    finally:
-        _WORK = None
 
 
 def _in_order(
@@ -224,24 +259,49 @@ def _in_order(
         yield _make(plan, index, options, path, cache, whole)
 
 
-#: What forked workers take from the process that forked them: set only while they run.
-_WORK: (
-    tuple[
-        GraphPlan,
-        PartOptions,
-        dict[int, Path],
-        ExtractionCache | None,
-        Callable[[int], Extraction] | None,
-    ]
-    | None
-) = None
+#: The whole extractions this worker process made, by document name, each held until the
+#: worker makes its share (:func:`render_parts`): sending it back and forth would cost more.
+_HELD: dict[str, Extraction] = {}
 
 
-def _make_in_worker(index: int) -> RenderedPart:
-    """:func:`_make` in a worker forked by :func:`render_parts`."""
-    assert _WORK is not None, "render_parts' workers must be forked"
-    plan, options, paths, cache, whole = _WORK
-    return _make(plan, index, options, paths.get(index), cache, whole)
+def hold(extraction: Extraction) -> None:
+    """Keep ``extraction`` in this worker process for :func:`render_parts` to make its share."""
+    _HELD[extraction.document] = extraction
+
+
+@dataclass(frozen=True)
+class _Given:
+    """An extraction sent to the worker that makes its share."""
+
+    extraction: Extraction
+
+    def __call__(self) -> Extraction:
+        return self.extraction
+
+
+class _ShareTask(NamedTuple):
+    """What a worker needs to make a document's share; ``source`` gives its whole extraction
+    when the worker does not hold it."""
+
+    name: str
+    context: PartContext
+    options: PartOptions
+    path: Path | None
+    cache: ExtractionCache | None
+    source: Callable[[], Extraction] | None
+
+
+def _make_in_worker(task: _ShareTask) -> RenderedPart:
+    """Make a share in a worker process (see :func:`render_parts`), and cache it."""
+    extraction = _HELD.pop(task.name, None)
+    if extraction is None:
+        if task.source is None:
+            raise RuntimeError(f"this worker does not hold the extraction of {task.name}")
+        extraction = task.source()
+    share = render_part_in(extraction, task.context, task.options)
+    if task.cache is not None and task.path is not None:
+        task.cache.write(task.path, encode_part(task.path.stem, share))
+    return share
 
 
 def _make(

@@ -193,7 +193,7 @@ def test_pinned_tasks_wait_within_a_window() -> None:
     # worker 1's tasks all come after worker 0's: in chunks of 5, window 8 chunks, it may
     # start its first (chunk 8) only once the first chunk's results are taken
     assert (chunk_size(80, 2), parallel.WINDOW_PER_WORKER * 2) == (5, 8)
-    owners: list[int | None] = [0] * 40 + [1] * 40
+    owners: list[int | None] = [*([0] * 40), *([1] * 40)]
     with WorkerPool(2) as pool:
         taken = []
         started = []

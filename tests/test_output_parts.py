@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,10 +14,11 @@ from policykg.extract import Extraction
 from policykg.extract.pipeline import extract_text
 from policykg.graph.build import GraphPlan
 from policykg.graph.turtle import ntriples_part, turtle_part
-from policykg.output import parts
+from policykg.output import parallel, parts
 from policykg.output.cache import ExtractionCache, summary
 from policykg.output.docview import MarkedEntity, render_document
 from policykg.output.html import document_contexts
+from policykg.output.parallel import WorkerPool
 from policykg.output.parts import (
     PARTS_FOLDER,
     PartOptions,
@@ -84,6 +87,35 @@ def test_a_plan_of_summaries_makes_its_shares_from_the_whole_extractions(
         render_parts(full, KEYS, OPTIONS)
     )
     assert asked == [0, 1]
+
+
+def _hold_seed(path: Path) -> int | None:
+    parts.hold(extract_text(path.read_text(encoding="utf-8"), path.name))
+    return parallel.worker_index()
+
+
+def test_workers_make_the_shares_of_the_extractions_they_hold(
+    seeds: list[Extraction],
+) -> None:
+    full, brief = GraphPlan(seeds), GraphPlan(map(summary, seeds))
+    expected = list(render_parts(full, KEYS, OPTIONS))
+
+    def never(index: int) -> Callable[[], Extraction]:
+        raise AssertionError(f"document {index} was looked for outside its worker")
+
+    with WorkerPool(2) as pool:
+        # each worker extracts one seed and keeps it, as a build's extraction workers do
+        assert list(pool.map(_hold_seed, SEEDS, [1, 0])) == [1, 0]
+        made = render_parts(brief, KEYS, OPTIONS, pool=pool, holders={0: 1, 1: 0}, sources=never)
+        assert list(made) == expected
+        # a worker that does not hold a document is sent a way to read it again
+        again = render_parts(brief, KEYS, OPTIONS, pool=pool, sources=lambda i: partial(seed, i))
+        assert list(again) == expected
+
+
+def seed(index: int) -> Extraction:
+    path = SEEDS[index]
+    return extract_text(path.read_text(encoding="utf-8"), path.name)
 
 
 def test_shares_are_cached_and_read_back(
