@@ -63,7 +63,7 @@ from .cache import (
     decode_entry,
     decode_summary,
     encode_entry,
-    encode_summary,
+    summary,
     summary_line,
 )
 from .docview import document_page_path, document_pages
@@ -299,18 +299,18 @@ def _extract_keyed(
 
 def _from_workers(
     todo: Sequence[tuple[Path, str, str | None, ExtractionCache | None, bool]],
-    results: Iterator[tuple[str, bytes, int | None]],
+    results: Iterator[tuple[str, bytes | Extraction, int | None]],
     brief: bool,
     held: _Held | None,
 ) -> Iterator[tuple[str, Extraction, bool]]:
     """The keys and extractions of ``todo`` from what the workers sent: a summary when
-    ``brief`` or ``held`` (noting in ``held`` which worker keeps the whole extraction), else
-    the whole extraction's entry."""
+    ``held`` (noting there which worker keeps the whole extraction) or ``brief``, else the
+    whole extraction's entry."""
     for (_, name, _, _, _), (key, payload, worker) in zip(todo, results, strict=True):
-        if held is not None:
-            if worker is not None:
+        if isinstance(payload, Extraction):  # a summary, which the worker holds whole
+            if held is not None and worker is not None:
                 held.workers[name] = worker
-            yield key, decode_summary(payload, key, name), False
+            yield key, payload, False
         elif brief:
             yield key, decode_summary(payload, key, name), False
         else:
@@ -345,22 +345,23 @@ def _extract_document(
 
 def _extract_in_worker(
     task: tuple[Path, str, str | None, ExtractionCache | None, bool],
-) -> tuple[str, bytes, int | None]:
-    """:func:`_extract_document` in a worker process: the cache key, the entry's bytes
-    (what the cache holds; its summary line alone when the entry was stored there or the
-    worker keeps the extraction, as the task's last field asks), which the main process
-    decodes, and the worker's index."""
+) -> tuple[str, bytes | Extraction, int | None]:
+    """:func:`_extract_document` in a worker process: the cache key, what the main process
+    takes of the extraction, and the worker's index. When the worker keeps the extraction
+    (the task's last field), that is its summary (:func:`~.cache.summary`: unpickled in a
+    third of the time its JSON is read); else the entry's bytes, which the main process
+    decodes (the summary line alone when the entry was stored in the cache)."""
     path, name, encoding, cache, keep = task
     key, extraction = _read_and_extract(path, name, encoding)
     if keep:
         hold(extraction)
+        brief = summary(extraction)
+        if cache is not None:
+            cache.store(key, extraction, brief)
+        return key, brief, worker_index()
     if cache is not None:
-        payload = summary_line(cache.store(key, extraction))
-    elif keep:
-        payload = encode_summary(key, extraction)
-    else:
-        payload = encode_entry(key, extraction)
-    return key, payload, worker_index()
+        return key, summary_line(cache.store(key, extraction)), worker_index()
+    return key, encode_entry(key, extraction), worker_index()
 
 
 def _read_and_extract(path: Path, name: str, encoding: str | None) -> tuple[str, Extraction]:
@@ -454,8 +455,43 @@ def build(
     check_output_folder(out, outputs, paths, documents, allow_output_in_input)
     if shards is not None:
         check_shard_folder(shards, paths, documents, allow_output_in_input)
+    with _collector_paused():
+        # what the build held is let go before the collector is on again: a full collection
+        # of a corpus build's millions of objects took seconds
+        return _build(
+            documents,
+            paths,
+            out,
+            chosen,
+            base,
+            title,
+            progress,
+            encoding,
+            shards,
+            max_nodes,
+            store,
+            jobs,
+            cache,
+        )
+
+
+def _build(
+    documents: list[Path],
+    paths: list[StrPath],
+    out: Path,
+    chosen: list[str],
+    base: str,
+    title: str | None,
+    progress: Progress | None,
+    encoding: str | None,
+    shards: StrPath | None,
+    max_nodes: int,
+    store: StrPath | None,
+    jobs: int | None,
+    cache: StrPath | bool,
+) -> BuildResult:
+    """:func:`build`, its arguments checked."""
     with contextlib.ExitStack() as stack:
-        stack.enter_context(_collector_paused())
         writer = None
         if store is not None:
             writer = stack.enter_context(StoreWriter(store, out, paths, documents))
@@ -508,7 +544,7 @@ def build(
         view.entities(),
         view.relations(),
         written.triples,
-        written.graph or (lambda: _read_back(written.files)),
+        written.graph or functools.partial(_read_back, written.files),
         written.files,
         doc_paths,
         None if writer is None else writer.path,

@@ -131,12 +131,13 @@ class ExtractionCache:
             _log.info("ignoring the unusable cache entry %s: %s", self.entry(key), exc)
             return None
 
-    def store(self, key: str, extraction: Extraction) -> bytes:
-        """Write ``extraction`` as the entry ``key`` (atomically) and return its bytes.
+    def store(self, key: str, extraction: Extraction, brief: Extraction | None = None) -> bytes:
+        """Write ``extraction`` as the entry ``key`` (atomically) and return its bytes
+        (``brief``: its :func:`summary`, when made already).
 
         A cache that cannot be written is only logged: the build goes on without it.
         """
-        payload = encode_entry(key, extraction)
+        payload = encode_entry(key, extraction, brief)
         self.write(self.entry(key), payload)
         return payload
 
@@ -209,18 +210,18 @@ def summary(extraction: Extraction) -> Extraction:
     return Extraction(extraction.document, "", entities, [], dict(extraction.metadata))
 
 
-def encode_entry(key: str, extraction: Extraction) -> bytes:
-    """The bytes of the entry ``key`` for ``extraction``: its summary, then the extraction,
-    each a line of compact UTF-8 JSON."""
+def encode_entry(key: str, extraction: Extraction, brief: Extraction | None = None) -> bytes:
+    """The bytes of the entry ``key`` for ``extraction``: its summary (``brief``, when made
+    already), then the extraction, each a line of compact UTF-8 JSON."""
     record = extraction.to_json()
     del record["document"]
     entry = {"format": ENTRY_FORMAT, "key": key, "text": extraction.text, "extraction": record}
-    return encode_summary(key, extraction) + b"\n" + _compact(entry)
+    return encode_summary(key, extraction, brief) + b"\n" + _compact(entry)
 
 
-def encode_summary(key: str, extraction: Extraction) -> bytes:
+def encode_summary(key: str, extraction: Extraction, brief: Extraction | None = None) -> bytes:
     """The summary line of the entry ``key`` for ``extraction`` (:func:`summary_line`)."""
-    short = summary(extraction).to_json()
+    short = (summary(extraction) if brief is None else brief).to_json()
     del short["document"]
     return _compact({"format": ENTRY_FORMAT, "key": key, "summary": short})
 
