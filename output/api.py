@@ -79,7 +79,7 @@ from .files import (
 )
 from .html import DEFAULT_NODE_BUDGET, MentionContext, render_html
 from .parallel import WorkerPool, available_cores, worker_index
-from .parts import PARTS_FOLDER, PartOptions, hold, render_parts
+from .parts import PARTS_FOLDER, Given, PartOptions, hold, render_parts
 from .push import Auth, GraphStore
 from .querying import (
     NAMED_LIMIT,
@@ -632,12 +632,8 @@ class _WholeExtraction:
         held = self.plan.documents[index]
         name = held.document
         if name in self.whole:
-            return functools.partial(_given, held)
+            return Given(held)
         return _Source(self.keys[index], self.paths[name], name, self.encoding, self.cache)
-
-
-def _given(extraction: Extraction) -> Extraction:
-    return extraction
 
 
 @dataclass

@@ -44,6 +44,7 @@ from .parallel import WorkerPool
 __all__ = [
     "PARTS_FOLDER",
     "PART_FORMAT",
+    "Given",
     "PartOptions",
     "RenderedPart",
     "hold",
@@ -223,7 +224,7 @@ def render_parts(
                     if sources is not None:
                         source = sources(i)
                     else:
-                        source = _Given(whole(i) if whole else plan.documents[i])
+                        source = Given(whole(i) if whole else plan.documents[i])
                 context = contexts[i] if i in contexts else plan.part_context(i)
                 name = plan.documents[i].document
                 tasks.append(_ShareTask(name, context, options, paths.get(i), cache, source))
@@ -270,8 +271,9 @@ def hold(extraction: Extraction) -> None:
 
 
 @dataclass(frozen=True)
-class _Given:
-    """An extraction sent to the worker that makes its share."""
+class Given:
+    """An extraction sent to the worker that makes its share (a source of
+    :func:`render_parts`)."""
 
     extraction: Extraction
 
