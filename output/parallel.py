@@ -153,16 +153,17 @@ class WorkerPool:
         """``function`` of each task, in the workers, in the order of ``tasks``.
 
         ``function`` and the tasks must pickle (a module-level function, plain data). The
-        chunks are sent as the results are taken; the error a task raised is raised where its
-        result would have come. ``owners`` pins each task to the worker of that index (None:
-        any worker); pinned chunks run at most :data:`WINDOW_PER_WORKER` chunks a worker
-        ahead of the result taken next. Leaving the iterator before its end, or an error
-        (E151 included), ends the workers still busy.
+        chunks are sent as the results are taken, each sliced from ``tasks`` when it is sent
+        (a sequence that makes its tasks when sliced makes them while the workers run); the
+        error a task raised is raised where its result would have come. ``owners`` pins each
+        task to the worker of that index (None: any worker); pinned chunks run at most
+        :data:`WINDOW_PER_WORKER` chunks a worker ahead of the result taken next. Leaving the
+        iterator before its end, or an error (E151 included), ends the workers still busy.
         """
         if owners is not None and len(owners) != len(tasks):
             raise ValueError(f"{len(owners)} owners for {len(tasks)} tasks")
         size = chunk_size(len(tasks), self.workers)
-        chunks: list[Sequence[T]] = []
+        chunks: list[tuple[int, int]] = []  # each chunk's tasks, start and end
         queues: dict[int | None, deque[int]] = {}
         start = 0
         for end in range(1, len(tasks) + 1):
@@ -172,7 +173,7 @@ class WorkerPool:
                 if owner is not None and not 0 <= owner < self.workers:
                     raise ValueError(f"no worker {owner} in a pool of {self.workers}")
                 queues.setdefault(owner, deque()).append(len(chunks))
-                chunks.append(tasks[start:end])
+                chunks.append((start, end))
                 start = end
         if not chunks:
             return
@@ -185,7 +186,7 @@ class WorkerPool:
         try:
             for index in range(len(chunks)):
                 while True:
-                    self._send(function, chunks, queues, index + window)
+                    self._send(function, tasks, chunks, queues, index + window)
                     if index in done:
                         break
                     self._receive(done)
@@ -230,7 +231,8 @@ class WorkerPool:
     def _send(
         self,
         function: Callable[[T], R],
-        chunks: list[Sequence[T]],
+        tasks: Sequence[T],
+        chunks: list[tuple[int, int]],
         queues: dict[int | None, deque[int]],
         limit: int,
     ) -> None:
@@ -245,8 +247,10 @@ class WorkerPool:
             if not candidates:
                 continue
             chunk = min(candidates, key=lambda queue: queue[0]).popleft()
+            start, end = chunks[chunk]
+            sent = tasks[start:end]
             try:
-                worker.connection.send((chunk, function, chunks[chunk]))
+                worker.connection.send((chunk, function, sent))
             except OSError:
                 self._lost(worker)
             worker.chunk = chunk

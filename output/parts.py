@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from policykg.extract import Extraction, textview
 from policykg.graph import build as graph_build
@@ -197,16 +197,28 @@ def render_parts(
     reads it again), or else it is sent the extraction.
     """
     order = plan.document_order()
+    held = holders or {}
     contexts: dict[int, PartContext] = {}
     paths: dict[int, Path] = {}
-    if cache is not None:
-        folder = cache.folder / PARTS_FOLDER
-        for i in order:
-            contexts[i] = context = plan.part_context(i)
-            name = plan.documents[i].document
-            paths[i] = folder / f"{_part_key(context, name, keys[i], options)}.json"
-        if used is not None:
-            used.update(path.stem for path in paths.values())
+    folder = cache.folder / PARTS_FOLDER if cache is not None else None
+
+    def find(index: int) -> PartContext:
+        """Document ``index``'s part of the merge, and its share's path in the cache."""
+        context = contexts.pop(index, None)
+        if context is None:
+            context = plan.part_context(index)
+        if folder is not None and index not in paths:
+            name = plan.documents[index].document
+            paths[index] = folder / f"{_part_key(context, name, keys[index], options)}.json"
+            if used is not None:
+                used.add(paths[index].stem)
+        return context
+
+    # A document a worker of ``pool`` holds was extracted now, so its share is made, not
+    # looked up: its part of the merge is found as its task is sent, while the workers run.
+    for i in order:
+        if pool is None or i not in held:
+            contexts[i] = find(i)
     # shares in the cache are read here (a worker would only add the cost of sending them)
     todo = [i for i in order if i not in paths or not paths[i].is_file()]
     made: Iterator[RenderedPart]
@@ -216,18 +228,19 @@ def render_parts(
         if pool is None or not todo:
             made = (_make(plan, i, options, paths.get(i), cache, whole) for i in todo)
         else:
-            held = holders or {}
-            tasks = []
-            for i in todo:
+
+            def task(i: int) -> _ShareTask:
+                context = find(i)
                 source: Callable[[], Extraction] | None = None
                 if i not in held:
                     if sources is not None:
                         source = sources(i)
                     else:
                         source = Given(whole(i) if whole else plan.documents[i])
-                context = contexts[i] if i in contexts else plan.part_context(i)
                 name = plan.documents[i].document
-                tasks.append(_ShareTask(name, context, options, paths.get(i), cache, source))
+                return _ShareTask(name, context, options, paths.get(i), cache, source)
+
+            tasks = _Tasks(task, todo)
             made = pool.map(_make_in_worker, tasks, [held.get(i) for i in todo])
         yield from _in_order(plan, order, todo, made, options, paths, cache, whole)
 
@@ -279,6 +292,30 @@ class Given:
 
     def __call__(self) -> Extraction:
         return self.extraction
+
+
+class _Tasks(Sequence["_ShareTask"]):
+    """The tasks of the documents ``todo`` (by index), each made by ``make`` when it is
+    taken: :meth:`WorkerPool.map` slices a chunk as it sends it, so the tasks are made while
+    the workers run."""
+
+    def __init__(self, make: Callable[[int], _ShareTask], todo: Sequence[int]) -> None:
+        self._make = make
+        self._todo = todo
+
+    def __len__(self) -> int:
+        return len(self._todo)
+
+    @overload
+    def __getitem__(self, item: int) -> _ShareTask: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[_ShareTask]: ...
+
+    def __getitem__(self, item: int | slice) -> _ShareTask | list[_ShareTask]:
+        if isinstance(item, slice):
+            return [self._make(index) for index in self._todo[item]]
+        return self._make(self._todo[item])
 
 
 class _ShareTask(NamedTuple):

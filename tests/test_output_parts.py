@@ -113,6 +113,30 @@ def test_workers_make_the_shares_of_the_extractions_they_hold(
         assert list(again) == expected
 
 
+def test_the_shares_of_held_extractions_are_cached_under_their_keys(
+    seeds: list[Extraction], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = ExtractionCache(tmp_path / "cache")
+    brief = GraphPlan(map(summary, seeds))
+    expected = list(render_parts(GraphPlan(seeds), KEYS, OPTIONS))
+    keys = {part_key(brief, i, KEYS[i], OPTIONS) for i in (0, 1)}
+    used: set[str] = set()
+    with WorkerPool(2) as pool:
+        assert list(pool.map(_hold_seed, SEEDS, [1, 0])) == [1, 0]
+        made = render_parts(
+            brief, KEYS, OPTIONS, cache=cache, used=used, pool=pool, holders={0: 1, 1: 0}
+        )
+        assert list(made) == expected
+    assert used == keys
+    assert {p.stem for p in (cache.folder / PARTS_FOLDER).iterdir()} == keys
+
+    def no_making(*args: object) -> RenderedPart:
+        raise AssertionError("a cached share was made again")
+
+    monkeypatch.setattr(parts, "render_part", no_making)
+    assert list(render_parts(brief, KEYS, OPTIONS, 2, cache)) == expected
+
+
 def seed(index: int) -> Extraction:
     path = SEEDS[index]
     return extract_text(path.read_text(encoding="utf-8"), path.name)
