@@ -730,6 +730,8 @@ def _write_graph(
         streams["ttl"].write(turtle_part(shared))
     if "nt" in streams:
         streams["nt"].write(ntriples_part(shared))
+    for fmt in streams:  # complete: synced while the rest is made
+        atomic.sync_ahead(out / EXPORT_FILES[fmt][0])
     if shard_writer is not None:
         shard_writer.finish()
     graph = None

@@ -15,7 +15,7 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO
@@ -208,6 +208,8 @@ class AtomicFiles:
     def __init__(self) -> None:
         self._open: list[tuple[Path, Path, BinaryIO]] = []
         self._removed: list[Path] = []
+        #: Files being synced in the background (:meth:`sync_ahead`), by target.
+        self._syncing: dict[Path, _Sync] = {}
 
     def __enter__(self) -> AtomicFiles:
         return self
@@ -250,6 +252,23 @@ class AtomicFiles:
                 return temp
         raise KeyError(f"{path} is not being written")
 
+    def sync_ahead(self, path: StrPath) -> None:
+        """Start syncing the new ``path`` to disk in the background, once it is all written,
+        so that :meth:`commit` does not wait for it (a build's Turtle file syncs while the
+        graph page is made). Nothing more may be written to it."""
+        target = Path(path)
+        if target in self._syncing:
+            return
+        for _, opened, handle in self._open:
+            if opened == target:
+                try:
+                    handle.flush()
+                except OSError as exc:
+                    raise _write_error(target, exc) from exc
+                self._syncing[target] = _Sync(handle.fileno())
+                return
+        raise KeyError(f"{path} is not being written")
+
     def remove(self, path: StrPath) -> None:
         """Remove ``path`` at commit, after the renames (if it is there then)."""
         self._removed.append(Path(path))
@@ -257,10 +276,11 @@ class AtomicFiles:
     def commit(self) -> None:
         """Sync every file, then rename all into place and remove the files to remove;
         OutputError names a file that failed."""
+        self._join()
         for temp, target, handle in self._open:
             try:
                 handle.flush()
-                os.fsync(handle.fileno())
+                os.fsync(handle.fileno())  # at once if synced ahead and not written since
                 handle.close()
                 os.chmod(temp, _mode(target))
             except OSError as exc:
@@ -287,10 +307,40 @@ class AtomicFiles:
 
     def discard(self) -> None:
         """Remove every temporary file not yet renamed."""
+        with suppress(OutputError):  # a failed sync of a file removed anyway
+            self._join()
         for temp, _, handle in self._open:
             handle.close()
             temp.unlink(missing_ok=True)
         self._open = []
+
+    def _join(self) -> None:
+        """Wait for the syncs started ahead; OutputError names a file whose sync failed."""
+        syncing, self._syncing = self._syncing, {}
+        failed = [(target, sync.join()) for target, sync in syncing.items()]
+        for target, error in failed:
+            if error is not None:
+                raise _write_error(target, error) from error
+
+
+class _Sync:
+    """``os.fsync`` of a file descriptor in a thread of its own (it releases the GIL)."""
+
+    def __init__(self, fd: int) -> None:
+        self._error: OSError | None = None
+        self._thread = threading.Thread(target=self._run, args=(fd,), daemon=True)
+        self._thread.start()
+
+    def _run(self, fd: int) -> None:
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            self._error = exc
+
+    def join(self) -> OSError | None:
+        """Wait for the sync; its error, if it failed."""
+        self._thread.join()
+        return self._error
 
 
 def _holds(path: Path, payload: bytes) -> bool:

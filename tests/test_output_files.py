@@ -418,3 +418,46 @@ def test_atomic_files_name_a_folder_that_cannot_be_written(tmp_path: Path) -> No
         f"E111 cannot write {missing}: No such file or directory; check that the folder "
         "exists and is writable"
     )
+
+
+def test_atomic_files_synced_ahead_are_renamed_at_commit(tmp_path: Path) -> None:
+    target = tmp_path / "graph.ttl"
+    with AtomicFiles() as atomic:
+        atomic.open(target).write("<s> <p> <o> .\n")
+        atomic.sync_ahead(target)
+        atomic.sync_ahead(target)  # once is enough: a second call changes nothing
+        atomic.write(tmp_path / "graph.html", "页面")
+        assert not target.exists()
+        atomic.commit()
+    assert target.read_text(encoding="utf-8") == "<s> <p> <o> .\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html", "graph.ttl"]
+
+
+def test_atomic_files_sync_ahead_only_what_they_write(tmp_path: Path) -> None:
+    target = tmp_path / "graph.ttl"
+    with AtomicFiles() as atomic, pytest.raises(KeyError) as caught:
+        atomic.sync_ahead(target)
+    assert caught.value.args == (f"{target} is not being written",)
+
+
+def test_atomic_files_a_failed_sync_ahead_fails_the_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "graph.ttl"
+    target.write_text("old", encoding="utf-8")
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    with AtomicFiles() as atomic:
+        atomic.open(target).write("new")
+        monkeypatch.setattr(os, "fsync", full)
+        atomic.sync_ahead(target)
+        with pytest.raises(OutputError) as caught:
+            atomic.commit()
+    assert str(caught.value) == (
+        f"E111 cannot write {target}: No space left on device; check that the folder "
+        "exists and is writable"
+    )
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]
