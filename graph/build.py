@@ -280,8 +280,9 @@ class GraphPlan:
             out.update((s, _ALT_LABEL, literal(alt, LANG)) for alt in node.aliases)
         for index, ext in enumerate(self.documents):
             for ent in ext.entities:
-                s = iri(self.iri_of[(index, ent.id)])
-                out.update(_attribute(s, key, value) for key, value in ent.attributes.items())
+                if ent.attributes:  # most have none
+                    s = iri(self.iri_of[(index, ent.id)])
+                    out.update(_attribute(s, k, value) for k, value in ent.attributes.items())
         return out
 
     def document_part(self, index: int, extraction: Extraction | None = None) -> DocumentPart:
