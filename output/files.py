@@ -210,6 +210,8 @@ class AtomicFiles:
         self._removed: list[Path] = []
         #: Files being synced in the background (:meth:`sync_ahead`), by target.
         self._syncing: dict[Path, _Sync] = {}
+        #: The length of each file synced ahead when its sync started, by target.
+        self._synced: dict[Path, int] = {}
 
     def __enter__(self) -> AtomicFiles:
         return self
@@ -255,7 +257,7 @@ class AtomicFiles:
     def sync_ahead(self, path: StrPath) -> None:
         """Start syncing the new ``path`` to disk in the background, once it is all written,
         so that :meth:`commit` does not wait for it (a build's Turtle file syncs while the
-        graph page is made). Nothing more may be written to it."""
+        graph page is made); :meth:`commit` syncs it again only if it was written since."""
         target = Path(path)
         if target in self._syncing:
             return
@@ -263,6 +265,7 @@ class AtomicFiles:
             if opened == target:
                 try:
                     handle.flush()
+                    self._synced[target] = handle.tell()
                 except OSError as exc:
                     raise _write_error(target, exc) from exc
                 self._syncing[target] = _Sync(handle.fileno())
@@ -280,7 +283,8 @@ class AtomicFiles:
         for temp, target, handle in self._open:
             try:
                 handle.flush()
-                os.fsync(handle.fileno())  # at once if synced ahead and not written since
+                if self._synced.get(target) != handle.tell():  # not synced ahead as it is
+                    os.fsync(handle.fileno())
                 handle.close()
                 os.chmod(temp, _mode(target))
             except OSError as exc:

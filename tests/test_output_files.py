@@ -461,3 +461,27 @@ def test_atomic_files_a_failed_sync_ahead_fails_the_commit(
     )
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]
+
+
+@pytest.mark.parametrize(("more", "syncs"), [("", 1), (" more", 2)])
+def test_atomic_files_sync_again_at_commit_only_what_changed_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, more: str, syncs: int
+) -> None:
+    target = tmp_path / "graph.ttl"
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISREG(os.fstat(fd).st_mode):  # the folder's sync left out
+            synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with AtomicFiles() as atomic:
+        sink = atomic.open(target)
+        sink.write("text")
+        atomic.sync_ahead(target)
+        sink.write(more)
+        atomic.commit()
+    assert len(synced) == syncs
+    assert target.read_text(encoding="utf-8") == "text" + more
