@@ -113,7 +113,7 @@ def run_measured(command: Sequence[str]) -> dict[str, float]:
 
     def sample() -> None:
         nonlocal peak, peak_pss
-        last_pss = 0.0
+        last_pss = -PSS_EVERY  # the first sample reads them
         while not done.is_set():
             try:
                 tree = [process, *process.children(recursive=True)]

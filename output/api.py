@@ -621,9 +621,6 @@ class _WholeExtraction:
     cache: ExtractionCache | None
 
     def __call__(self, index: int) -> Extraction:
-        held = self.plan.documents[index]
-        if held.document in self.whole:
-            return held
         return self.source(index)()
 
     def source(self, index: int) -> Callable[[], Extraction]:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, overload
 
 from .cache import _signals_blocked
 from .errors import Errors, OutputError
@@ -39,10 +39,11 @@ from .files import _signals_held
 if TYPE_CHECKING:
     from multiprocessing.context import ForkContext, SpawnContext
 
-__all__ = ["WorkerPool", "available_cores", "chunk_size", "worker_index"]
+__all__ = ["LazyTasks", "WorkerPool", "available_cores", "chunk_size", "worker_index"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+Item = TypeVar("Item")
 
 #: Chunks per worker aimed at: enough for an even end, few enough to keep overhead small.
 CHUNKS_PER_WORKER = 8
@@ -76,6 +77,30 @@ def chunk_size(tasks: int, workers: int) -> int:
     """Tasks per chunk: about :data:`CHUNKS_PER_WORKER` chunks per worker, at most
     :data:`MAX_CHUNK` tasks each."""
     return max(1, min(MAX_CHUNK, tasks // (workers * CHUNKS_PER_WORKER)))
+
+
+class LazyTasks(Sequence[T], Generic[Item, T]):
+    """The tasks ``make(item)`` of ``items``, each made when it is taken: since
+    :meth:`WorkerPool.map` slices a chunk from its tasks when it sends it, a map of these
+    makes its tasks while the workers run, not all before any starts."""
+
+    def __init__(self, make: Callable[[Item], T], items: Sequence[Item]) -> None:
+        self._make = make
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, item: int) -> T: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[T]: ...
+
+    def __getitem__(self, item: int | slice) -> T | list[T]:
+        if isinstance(item, slice):
+            return [self._make(one) for one in self._items[item]]
+        return self._make(self._items[item])
 
 
 class _Worker:

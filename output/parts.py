@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 from policykg.extract import Extraction, textview
 from policykg.graph import build as graph_build
@@ -39,7 +39,7 @@ from . import docview, html, palette
 from .cache import ExtractionCache
 from .docview import MarkedEntity, render_document
 from .html import MentionContext, document_contexts
-from .parallel import WorkerPool
+from .parallel import LazyTasks, WorkerPool
 
 __all__ = [
     "PARTS_FOLDER",
@@ -240,7 +240,7 @@ def render_parts(
                 name = plan.documents[i].document
                 return _ShareTask(name, context, options, paths.get(i), cache, source)
 
-            tasks = _Tasks(task, todo)
+            tasks = LazyTasks(task, todo)  # made as their chunks are sent
             made = pool.map(_make_in_worker, tasks, [held.get(i) for i in todo])
         yield from _in_order(plan, order, todo, made, options, paths, cache, whole)
 
@@ -292,30 +292,6 @@ class Given:
 
     def __call__(self) -> Extraction:
         return self.extraction
-
-
-class _Tasks(Sequence["_ShareTask"]):
-    """The tasks of the documents ``todo`` (by index), each made by ``make`` when it is
-    taken: :meth:`WorkerPool.map` slices a chunk as it sends it, so the tasks are made while
-    the workers run."""
-
-    def __init__(self, make: Callable[[int], _ShareTask], todo: Sequence[int]) -> None:
-        self._make = make
-        self._todo = todo
-
-    def __len__(self) -> int:
-        return len(self._todo)
-
-    @overload
-    def __getitem__(self, item: int) -> _ShareTask: ...
-
-    @overload
-    def __getitem__(self, item: slice) -> list[_ShareTask]: ...
-
-    def __getitem__(self, item: int | slice) -> _ShareTask | list[_ShareTask]:
-        if isinstance(item, slice):
-            return [self._make(index) for index in self._todo[item]]
-        return self._make(self._todo[item])
 
 
 class _ShareTask(NamedTuple):

@@ -11,17 +11,16 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import overload
 
 import pytest
 
 from policykg.extract import InputError
 from policykg.output import parallel
 from policykg.output.errors import OutputError
-from policykg.output.parallel import WorkerPool, available_cores, chunk_size
+from policykg.output.parallel import LazyTasks, WorkerPool, available_cores, chunk_size
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
 
@@ -227,39 +226,23 @@ def test_a_pool_serves_one_map_after_another_with_the_same_workers() -> None:
     assert first == second == pids  # each worker is given a chunk at once
 
 
-class Lazy(Sequence[int]):
-    """Tasks 0…n-1 made when sliced, each noted in ``made``."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.made: list[int] = []
-
-    def __len__(self) -> int:
-        return self.n
-
-    @overload
-    def __getitem__(self, item: int) -> int: ...
-
-    @overload
-    def __getitem__(self, item: slice) -> list[int]: ...
-
-    def __getitem__(self, item: int | slice) -> int | list[int]:
-        if isinstance(item, int):
-            raise AssertionError("a task was taken alone")
-        tasks = list(range(self.n)[item])
-        self.made.extend(tasks)
-        return tasks
-
-
 def test_a_chunk_is_sliced_from_the_tasks_when_it_is_sent() -> None:
-    tasks = Lazy(64)  # 16 chunks of 4
+    made: list[int] = []
+
+    def make(n: int) -> int:
+        made.append(n)
+        return n
+
+    tasks = LazyTasks(make, range(64))  # 16 chunks of 4
+    assert (len(tasks), tasks[5], made) == (64, 5, [5])
+    made.clear()
     with WorkerPool(2) as pool:
         results = pool.map(square, tasks)
         assert next(results) == 0
         # at most the two chunks sent first, and one more to each worker that has finished
-        assert len(tasks.made) <= 16 and tasks.made == list(range(len(tasks.made)))
+        assert len(made) <= 16 and made == list(range(len(made)))
         assert list(results) == [n * n for n in range(1, 64)]
-    assert tasks.made == list(range(64))
+    assert made == list(range(64))
 
 
 def test_the_results_are_taken_as_the_iterator_is_consumed() -> None:
