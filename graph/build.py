@@ -269,21 +269,28 @@ class GraphPlan:
         """Document indexes in the order their parts are written (by document IRI)."""
         return sorted(range(len(self.documents)), key=lambda i: self.doc_iris[i])
 
-    def shared_triples(self) -> set[Triple]:
-        """The statements that describe the entities whatever document they came from:
-        class, labels and typed attributes."""
-        out: set[Triple] = set()
+    def shared_statements(self) -> dict[str, set[tuple[str, str]]]:
+        """The statements that describe the entities whatever document they came from (class,
+        labels and typed attributes), grouped by subject as the Turtle and N-Triples writers
+        take them: a corpus has ~750,000, and a set of triples cost more to make, to group
+        for writing and to let go than the groups made at once."""
+        out: dict[str, set[tuple[str, str]]] = {}
+        classes = {kind: iri(str(term)) for kind, term in ENTITY_CLASSES.items()}
         for node in self.nodes:
-            s = iri(node.iri)
-            out.add((s, _RDF_TYPE, iri(str(ENTITY_CLASSES[node.type]))))
-            out.add((s, _PREF_LABEL, literal(node.label, LANG)))
-            out.update((s, _ALT_LABEL, literal(alt, LANG)) for alt in node.aliases)
+            pairs = out.setdefault(iri(node.iri), set())
+            pairs.add((_RDF_TYPE, classes[node.type]))
+            pairs.add((_PREF_LABEL, literal(node.label, LANG)))
+            pairs.update((_ALT_LABEL, literal(alt, LANG)) for alt in node.aliases)
         for index, ext in enumerate(self.documents):
             for ent in ext.entities:
                 if ent.attributes:  # most have none
-                    s = iri(self.iri_of[(index, ent.id)])
-                    out.update(_attribute(s, k, value) for k, value in ent.attributes.items())
+                    pairs = out.setdefault(iri(self.iri_of[(index, ent.id)]), set())
+                    pairs.update(_attribute(k, value) for k, value in ent.attributes.items())
         return out
+
+    def shared_triples(self) -> set[Triple]:
+        """:meth:`shared_statements` as triples."""
+        return {(s, p, o) for s, pairs in self.shared_statements().items() for p, o in pairs}
 
     def document_part(self, index: int, extraction: Extraction | None = None) -> DocumentPart:
         """The statements and view of document ``index`` (of :attr:`documents`).
@@ -518,14 +525,15 @@ def _document_triples(node: str, ext: Extraction) -> list[Triple]:
     return out
 
 
-def _attribute(node: str, key: str, value: str) -> Triple:
-    """The triple of one entity attribute: typed when the key has a term and the value fits."""
+def _attribute(key: str, value: str) -> tuple[str, str]:
+    """The predicate and object of one entity attribute: typed when the key has a term and
+    the value fits."""
     term = ATTRIBUTE_TERMS.get(key)
     if term is not None and term[2].fullmatch(value):
         prop, datatype, _ = term
         dt = None if datatype == XSD.string else str(datatype)
-        return node, iri(str(prop)), literal(value, datatype=dt)
-    return node, _ATTRIBUTE, literal(f"{key}={value}")
+        return iri(str(prop)), literal(value, datatype=dt)
+    return _ATTRIBUTE, literal(f"{key}={value}")
 
 
 def _span(node: str, start: int, end: int) -> tuple[Triple, Triple]:

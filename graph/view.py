@@ -85,6 +85,7 @@ class ViewCollector:
         self._mentions: list[MentionSpan] = []
         self._documents_of: dict[str, set[str]] = {}
         self._edges: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        self._stated: set[tuple[str, str, str]] = set()
 
     def add(self, part: PartView) -> None:
         """Take in what the view shows of one document."""
@@ -102,6 +103,13 @@ class ViewCollector:
         for node, head, tail, rel_type, evidence, rule in part.assertions:
             attrs = {"type": rel_type, "evidence": evidence, "rule": rule, "document": part.name}
             self._edges[node] = (head, tail, attrs)
+            if rel_type != "mentionedIn":
+                self._stated.add((head, tail, rel_type))
+
+    def relations(self) -> int:
+        """:meth:`GraphView.relations` of :meth:`graph_view`, counted as the parts come (a
+        corpus view's 600,000 edges took 0.5 s to walk again at the end)."""
+        return len(self._stated)
 
     def documents(self) -> list[DocumentText]:
         """The documents added, sorted by name (as ``KnowledgeGraph.documents``)."""

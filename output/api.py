@@ -52,7 +52,7 @@ from policykg.graph import (
 from policykg.graph.build import GraphPlan
 from policykg.graph.query import RdfSyntax
 from policykg.graph.terms import Triple
-from policykg.graph.turtle import ntriples_part, turtle_header, turtle_part
+from policykg.graph.turtle import Statements, ntriples_statements, turtle_header, turtle_statements
 from policykg.graph.validate import ValidationReport, validate_graph
 from policykg.graph.view import ViewCollector
 
@@ -542,7 +542,7 @@ def _build(
         html_path,
         names,
         view.entities(),
-        view.relations(),
+        written.view.relations(),
         written.triples,
         written.graph or functools.partial(_read_back, written.files),
         written.files,
@@ -667,7 +667,7 @@ def _write_graph(
     or ``jobs`` new ones, which hold the extractions of ``holders``, or read from ``cache``:
     :mod:`.parts`), then the entities."""
     view = ViewCollector(plan)
-    shared = plan.shared_triples()
+    shared = plan.shared_statements()
     streams: dict[str, TextSink] = {}
     for fmt in STREAMED_FORMATS:
         if fmt in formats:
@@ -677,7 +677,7 @@ def _write_graph(
         streams["ttl"].write(turtle_header())
     in_memory = [fmt for fmt in formats if fmt not in STREAMED_FORMATS]
     kept: set[Triple] | None = set() if in_memory else None
-    shard_writer = ShardWriter(shards, shared, atomic) if shards is not None else None
+    shard_writer = ShardWriter(shards, _triples_of(shared), atomic) if shards is not None else None
     options = PartOptions(
         turtle="ttl" in streams,
         ntriples="nt" in streams,
@@ -721,23 +721,30 @@ def _write_graph(
         triples += part.own_count
         if kept is not None:
             kept.update(part.own)
-    shared |= links
-    triples += len(shared)
+    for s, p, o in links:
+        shared.setdefault(s, set()).add((p, o))
+    del links
+    triples += sum(map(len, shared.values()))
     if "ttl" in streams:
-        streams["ttl"].write(turtle_part(shared))
+        streams["ttl"].write(turtle_statements(shared))
     if "nt" in streams:
-        streams["nt"].write(ntriples_part(shared))
-    for fmt in streams:  # complete: synced while the rest is made
-        atomic.sync_ahead(out / EXPORT_FILES[fmt][0])
+        streams["nt"].write(ntriples_statements(shared))
     if shard_writer is not None:
         shard_writer.finish()
+    atomic.sync_ahead(*atomic.pending())  # complete: synced while the rest is made
     graph = None
     if kept is not None:
-        graph = KnowledgeGraph.from_triples(kept | shared)
+        kept.update(_triples_of(shared))
+        graph = KnowledgeGraph.from_triples(kept)
         for name, text in render_exports(graph, in_memory).items():
             atomic.write(out / name, text)
     files = tuple(out / name for fmt in formats for name in EXPORT_FILES[fmt])
     return _Written(files, triples, view, graph, pages, contexts, used)
+
+
+def _triples_of(statements: Statements) -> Iterator[Triple]:
+    """Statements grouped by subject, as triples."""
+    return ((s, p, o) for s, pairs in statements.items() for p, o in pairs)
 
 
 def _prepare_store(writer: StoreWriter, written: _Written, atomic: AtomicFiles, base: str) -> None:

@@ -254,23 +254,33 @@ class AtomicFiles:
                 return temp
         raise KeyError(f"{path} is not being written")
 
-    def sync_ahead(self, path: StrPath) -> None:
-        """Start syncing the new ``path`` to disk in the background, once it is all written,
-        so that :meth:`commit` does not wait for it (a build's Turtle file syncs while the
-        graph page is made); :meth:`commit` syncs it again only if it was written since."""
-        target = Path(path)
-        if target in self._syncing:
-            return
-        for _, opened, handle in self._open:
-            if opened == target:
-                try:
-                    handle.flush()
-                    self._synced[target] = handle.tell()
-                except OSError as exc:
-                    raise _write_error(target, exc) from exc
-                self._syncing[target] = _Sync(handle.fileno())
-                return
-        raise KeyError(f"{path} is not being written")
+    def sync_ahead(self, *paths: StrPath) -> None:
+        """Start syncing the new ``paths``, each all written, to disk in the background (one
+        thread syncs them one after the other), so that :meth:`commit` does not wait for
+        them: a build's graph files and document pages sync while the graph page is made.
+        :meth:`commit` syncs a file again only if it was written since. KeyError for a path
+        not being written, and then none starts."""
+        handles = {target: handle for _, target, handle in self._open}
+        targets: dict[Path, BinaryIO] = {}
+        for path in paths:
+            target = Path(path)
+            if target not in handles:
+                raise KeyError(f"{path} is not being written")
+            if target not in self._syncing:
+                targets[target] = handles[target]
+        for target, handle in targets.items():
+            try:
+                handle.flush()
+                self._synced[target] = handle.tell()
+            except OSError as exc:
+                raise _write_error(target, exc) from exc
+        if targets:
+            sync = _Sync([(target, handle.fileno()) for target, handle in targets.items()])
+            self._syncing.update(dict.fromkeys(targets, sync))
+
+    def pending(self) -> list[Path]:
+        """The files written so far and not yet committed, in the order they were begun."""
+        return [target for _, target, _ in self._open]
 
     def remove(self, path: StrPath) -> None:
         """Remove ``path`` at commit, after the renames (if it is there then)."""
@@ -319,32 +329,37 @@ class AtomicFiles:
         self._open = []
 
     def _join(self) -> None:
-        """Wait for the syncs started ahead; OutputError names a file whose sync failed."""
+        """Wait for the syncs started ahead; OutputError names the first file (in the order
+        they were given) whose sync failed."""
         syncing, self._syncing = self._syncing, {}
-        failed = [(target, sync.join()) for target, sync in syncing.items()]
-        for target, error in failed:
-            if error is not None:
-                raise _write_error(target, error) from error
+        errors: dict[Path, OSError] = {}
+        for sync in dict.fromkeys(syncing.values()):
+            errors.update(sync.join())
+        for target in syncing:
+            if target in errors:
+                raise _write_error(target, errors[target]) from errors[target]
 
 
 class _Sync:
-    """``os.fsync`` of a file descriptor in a thread of its own (it releases the GIL)."""
+    """``os.fsync`` of files, one after the other, in a thread of its own (it releases the
+    GIL); a file whose sync fails does not stop the others'."""
 
-    def __init__(self, fd: int) -> None:
-        self._error: OSError | None = None
-        self._thread = threading.Thread(target=self._run, args=(fd,), daemon=True)
+    def __init__(self, files: Sequence[tuple[Path, int]]) -> None:
+        self._errors: dict[Path, OSError] = {}
+        self._thread = threading.Thread(target=self._run, args=(list(files),), daemon=True)
         self._thread.start()
 
-    def _run(self, fd: int) -> None:
-        try:
-            os.fsync(fd)
-        except OSError as exc:
-            self._error = exc
+    def _run(self, files: list[tuple[Path, int]]) -> None:
+        for target, fd in files:
+            try:
+                os.fsync(fd)
+            except OSError as exc:
+                self._errors[target] = exc
 
-    def join(self) -> OSError | None:
-        """Wait for the sync; its error, if it failed."""
+    def join(self) -> dict[Path, OSError]:
+        """Wait for the syncs; the error of each file whose sync failed."""
         self._thread.join()
-        return self._error
+        return self._errors
 
 
 def _holds(path: Path, payload: bytes) -> bool:

@@ -15,6 +15,8 @@ from policykg.graph.view import GraphView, ViewCollector
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 #: The seeds graph's view: 2 documents and 457 entities; relation and mention edges; mentions.
 NODES, EDGES, MENTIONS = 459, 1201, 622
+#: The shared statements: their subjects (every entity) and their number.
+SHARED = (457, 994)
 
 
 def seed_extractions() -> list[Extraction]:
@@ -57,12 +59,14 @@ def test_plain_view_is_the_networkx_view(plan: GraphPlan, graph: KnowledgeGraph)
 
 
 def test_plain_view_counts_entities_and_distinct_relations(plan: GraphPlan) -> None:
-    view = collected(plan).graph_view()
+    collector = collected(plan)
+    view = collector.graph_view()
     theirs = view.to_networkx()
     assert view.entities() == sum(1 for _, kind in theirs.nodes(data="kind") if kind == "entity")
     stated = {(h, t, kind) for h, t, kind in theirs.edges(data="type") if kind != "mentionedIn"}
     assert view.relations() == len(stated)
     assert (view.entities(), view.relations()) == (457, 732)
+    assert collector.relations() == 732
 
 
 def test_plain_view_to_networkx_adds_edges_by_key_and_missing_ends() -> None:
@@ -88,6 +92,14 @@ def test_documents_and_mentions_are_the_graphs(plan: GraphPlan, graph: Knowledge
     assert view.documents() == graph.documents()
     assert view.mentions() == graph.mentions()
     assert len(view.mentions()) == MENTIONS
+
+
+def test_shared_statements_are_the_shared_triples_by_subject(plan: GraphPlan) -> None:
+    statements = plan.shared_statements()
+    triples = {(s, p, o) for s, pairs in statements.items() for p, o in pairs}
+    assert triples == plan.shared_triples()
+    assert sorted(statements) == sorted({s for s, _, _ in triples})
+    assert (len(statements), len(triples)) == SHARED
 
 
 def test_parts_partition_the_graph(plan: GraphPlan, graph: KnowledgeGraph) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -435,9 +436,39 @@ def test_atomic_files_synced_ahead_are_renamed_at_commit(tmp_path: Path) -> None
 
 def test_atomic_files_sync_ahead_only_what_they_write(tmp_path: Path) -> None:
     target = tmp_path / "graph.ttl"
-    with AtomicFiles() as atomic, pytest.raises(KeyError) as caught:
-        atomic.sync_ahead(target)
-    assert caught.value.args == (f"{target} is not being written",)
+    with AtomicFiles() as atomic:
+        atomic.write(tmp_path / "page.html", "页")
+        with pytest.raises(KeyError) as caught:
+            atomic.sync_ahead(tmp_path / "page.html", target)
+        assert caught.value.args == (f"{target} is not being written",)
+        assert atomic._syncing == {}  # none started
+
+
+def test_atomic_files_sync_ahead_what_is_pending_in_one_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[tuple[str, str]] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append((os.readlink(f"/proc/self/fd/{fd}"), threading.current_thread().name))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    names = ["graph.ttl", "a.html", "b.html"]
+    with AtomicFiles() as atomic:
+        atomic.open(tmp_path / names[0]).write("<s> <p> <o> .\n")
+        atomic.write(tmp_path / names[1], "甲")
+        atomic.write(tmp_path / names[2], "乙")
+        assert atomic.pending() == [tmp_path / name for name in names]
+        atomic.sync_ahead(*atomic.pending())
+        atomic.commit()
+        assert atomic.pending() == []
+    files = [(Path(path).name, thread) for path, thread in synced if not Path(path).is_dir()]
+    assert [name[1:].rsplit(".", 2)[0] for name, _ in files] == names  # .NAME.*.tmp
+    assert len({thread for _, thread in files}) == 1
+    assert files[0][1] != threading.main_thread().name
+    assert [(tmp_path / name).read_text(encoding="utf-8") for name in names[1:]] == ["甲", "乙"]
 
 
 def test_atomic_files_a_failed_sync_ahead_fails_the_commit(
@@ -461,6 +492,21 @@ def test_atomic_files_a_failed_sync_ahead_fails_the_commit(
     )
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]
+
+
+def test_atomic_files_a_failed_sync_ahead_names_the_first_file_that_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second, third = (tmp_path / name for name in ("a.html", "b.html", "c.html"))
+    with AtomicFiles() as atomic:
+        for path in (first, second, third):
+            atomic.write(path, path.name)
+        monkeypatch.setattr(os, "fsync", _failing_fsync(2))
+        atomic.sync_ahead(first, second, third)
+        with pytest.raises(OutputError) as caught:
+            atomic.commit()
+    assert str(caught.value).startswith(f"E111 cannot write {second}: ")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(("more", "syncs"), [("", 1), (" more", 2)])
