@@ -1,8 +1,8 @@
 """The HTML view of a graph collected part by part, without the graph in memory.
 
-:class:`KnowledgeGraph` computes its views (``to_networkx``, ``documents``, ``mentions``)
-from the RDF; a corpus build streams its statements to files and never holds them, so it
-collects the same views from the plan and each document's part instead. Both give equal
+:class:`KnowledgeGraph` computes its views (``to_networkx``, ``documents``) from the RDF;
+a corpus build streams its statements to files and never holds them, so it collects the
+same views from the plan and each document's part instead. Both give equal
 results: a test compares them on the seeds and the corpus.
 
 A corpus view has ~600,000 edges at 1,000 documents, and a networkx graph of them took
@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import networkx as nx
 
 from .build import GraphPlan
-from .model import DocumentText, MentionSpan
+from .model import DocumentText
 
 
 class PartView(Protocol):
@@ -35,8 +35,6 @@ class PartView(Protocol):
     def text(self) -> DocumentText: ...
     @property
     def entities(self) -> Sequence[str]: ...
-    @property
-    def mentions(self) -> Sequence[MentionSpan]: ...
     @property
     def assertions(self) -> Sequence[tuple[str, str, str, str, str, str]]: ...
 
@@ -82,7 +80,6 @@ class ViewCollector:
     def __init__(self, plan: GraphPlan) -> None:
         self._plan = plan
         self._texts: list[DocumentText] = []
-        self._mentions: list[MentionSpan] = []
         self._documents_of: dict[str, set[str]] = {}
         self._edges: dict[str, tuple[str, str, dict[str, Any]]] = {}
         self._stated: set[tuple[str, str, str]] = set()
@@ -90,7 +87,6 @@ class ViewCollector:
     def add(self, part: PartView) -> None:
         """Take in what the view shows of one document."""
         self._texts.append(part.text)
-        self._mentions.extend(part.mentions)
         for entity in part.entities:
             self._documents_of.setdefault(entity, set()).add(part.name)
             attrs = {
@@ -114,10 +110,6 @@ class ViewCollector:
     def documents(self) -> list[DocumentText]:
         """The documents added, sorted by name (as ``KnowledgeGraph.documents``)."""
         return sorted(self._texts, key=lambda d: (d.name, d.iri))
-
-    def mentions(self) -> list[MentionSpan]:
-        """Their mentions, sorted by document, span, entity (as ``KnowledgeGraph.mentions``)."""
-        return sorted(self._mentions, key=lambda m: (m.document, m.start, m.end, m.entity))
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The view ``KnowledgeGraph.to_networkx`` gives of the same graph."""

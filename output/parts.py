@@ -31,7 +31,7 @@ from policykg.extract import Extraction, textview
 from policykg.graph import build as graph_build
 from policykg.graph import iris, terms, turtle, vocab
 from policykg.graph.build import GraphPlan, PartContext, document_part
-from policykg.graph.model import DocumentText, MentionSpan
+from policykg.graph.model import DocumentText
 from policykg.graph.terms import Triple
 from policykg.graph.turtle import ntriples_statements, turtle_statements
 
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 #: The layout of a cached share; part of the key, so a new layout starts afresh.
-PART_FORMAT = 2
+PART_FORMAT = 3
 #: Where shares are kept in the cache folder.
 PARTS_FOLDER = "parts"
 
@@ -77,8 +77,10 @@ class RenderedPart:
     """One document's share of the build's files (see the module's docstring).
 
     ``text`` is the document without its text (the page and the contexts hold what is
-    shown of it); ``entities``, ``mentions`` and ``assertions`` are as in
-    :class:`~policykg.graph.build.DocumentPart`, which the view collects; ``links`` the
+    shown of it); ``entities`` and ``assertions`` are as in
+    :class:`~policykg.graph.build.DocumentPart`, which the view collects (the mentions are
+    in the page, the contexts and the statements: sent to the build's process as well, they
+    cost it a second of the 1,000 documents' shares to read); ``links`` the
     relation triples it asserts, written with the entities' statements (other documents
     may assert them too); ``own`` the document's own statements (empty unless
     :attr:`PartOptions.own`), ``own_count`` their number; ``turtle`` and ``ntriples`` them
@@ -91,7 +93,6 @@ class RenderedPart:
     iri: str
     text: DocumentText
     entities: tuple[str, ...]
-    mentions: tuple[MentionSpan, ...]
     assertions: tuple[tuple[str, str, str, str, str, str], ...]
     links: tuple[Triple, ...]
     own_count: int
@@ -126,7 +127,6 @@ def render_part_in(
         iri=part.iri,
         text=DocumentText(part.iri, part.name, part.text.title, ""),
         entities=part.entities,
-        mentions=part.mentions,
         assertions=part.assertions,
         links=tuple(sorted(part.links)),
         own_count=part.own_count,
@@ -351,7 +351,6 @@ def encode_part(key: str, share: RenderedPart) -> bytes:
         "iri": share.iri,
         "title": share.text.title,
         "entities": share.entities,
-        "mentions": [[m.entity, m.start, m.end, m.text, m.rule] for m in share.mentions],
         "assertions": share.assertions,
         "links": share.links,
         "own_count": share.own_count,
@@ -383,10 +382,6 @@ def decode_part(payload: bytes, key: str, name: str) -> RenderedPart:
         iri=iri,
         text=DocumentText(iri, name, str(record["title"]), ""),
         entities=tuple(record["entities"]),
-        mentions=tuple(
-            MentionSpan(entity, name, start, end, text, rule)
-            for entity, start, end, text, rule in record["mentions"]
-        ),
         assertions=tuple(_six(a) for a in record["assertions"]),
         links=tuple(_three(t) for t in record["links"]),
         own_count=int(record["own_count"]),

@@ -87,11 +87,14 @@ def test_plain_view_to_networkx_adds_edges_by_key_and_missing_ends() -> None:
     assert (view.entities(), view.relations()) == (0, 2)
 
 
-def test_documents_and_mentions_are_the_graphs(plan: GraphPlan, graph: KnowledgeGraph) -> None:
-    view = collected(plan)
-    assert view.documents() == graph.documents()
-    assert view.mentions() == graph.mentions()
-    assert len(view.mentions()) == MENTIONS
+def test_documents_are_the_graphs_and_the_parts_hold_its_mentions(
+    plan: GraphPlan, graph: KnowledgeGraph
+) -> None:
+    assert collected(plan).documents() == graph.documents()
+    mentions = [m for i in range(len(plan.documents)) for m in plan.document_part(i).mentions]
+    in_order = sorted(mentions, key=lambda m: (m.document, m.start, m.end, m.entity))
+    assert in_order == graph.mentions()
+    assert len(mentions) == MENTIONS
 
 
 def test_shared_statements_are_the_shared_triples_by_subject(plan: GraphPlan) -> None:
