@@ -515,7 +515,6 @@ def _build(
             written = _write_graph(
                 plan, keys, out, chosen, atomic, shards, workers, cached, load, held.pool, holders
             )
-            held.close()  # the workers' memory is given back before the page is made
             view = written.view.graph_view()
             texts = written.view.documents()
             page = render_html(
@@ -525,7 +524,10 @@ def _build(
                 document_pages=written.pages,
                 max_nodes=max_nodes,
                 contexts=written.contexts,
+                # a worker lays the network out while this process makes the page's data
+                elsewhere=held.pool.submit if held.pool is not None else None,
             )
+            held.close()
             html_path = out / GRAPH_HTML
             atomic.write(html_path, page)
             if writer is not None:

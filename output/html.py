@@ -39,12 +39,12 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from itertools import islice
 from operator import itemgetter, le
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -64,6 +64,9 @@ from .palette import (
     TYPE_COLORS,
     TYPE_NAMES_ZH,
 )
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 __all__ = [
     "DEFAULT_NODE_BUDGET",
@@ -151,6 +154,7 @@ def render_html(
     document_pages: Mapping[str, str] | None = None,
     max_nodes: int = DEFAULT_NODE_BUDGET,
     contexts: Iterable[MentionContext] | None = None,
+    elsewhere: Elsewhere | None = None,
 ) -> str:
     """Render ``graph`` as one self-contained, offline HTML page and return it.
 
@@ -172,6 +176,8 @@ def render_html(
 
     ``graph`` may also be the same graph as plain data (a :class:`GraphView`, as a corpus
     build collects it), which gives the same page and spares making and walking networkx.
+    With ``elsewhere`` (a corpus build's worker pool), the network's layout is computed by
+    it while the rest of the page is made here; the page is the same.
     """
     if max_nodes < 0:
         raise UsageError(Errors.E160.format(value=max_nodes))
@@ -191,9 +197,9 @@ def render_html(
     everything = len(shown) == len(whole.nodes)
     groups, outer = _relations_by_ends(whole.edges, shown) if not everything else ({}, [])
     drawn = whole if everything else _drawn_graph(whole.nodes, shown, groups)
-    positions = _layout(drawn)
-    nodes = _vis_nodes(drawn, positions, doc_index, degree)
+    placed = _layout_started(drawn, elsewhere)  # the positions are needed last
     edges = _vis_edges(drawn)
+    stand_ins = _stand_in(drawn.nodes, "nodes")
 
     net = Network(height="80vh", width="100%", directed=True, cdn_resources="in_line")
     # Keep Chinese readable (and the page smaller) in the embedded JSON; jinja2's tojson still
@@ -204,11 +210,8 @@ def render_html(
     # the end (_fill). Nothing below can match in it or around it: it holds no < > & ' (tojson
     # escapes them) and no line break.
     to_json = net.templateEnv.from_string("{{ value|tojson }}")
-    net.nodes, net.edges = _stand_in(nodes, "nodes"), _stand_in(edges, "edges")
-    fills = [
-        (to_json.render(value=net.nodes), to_json.render(value=nodes)),
-        (to_json.render(value=net.edges), to_json.render(value=edges)),
-    ]
+    net.nodes, net.edges = stand_ins, _stand_in(edges, "edges")
+    fills = [(to_json.render(value=net.edges), to_json.render(value=edges))]
     net.options = copy.deepcopy(_VIS_OPTIONS)
     page = str(net.generate_html())
 
@@ -247,12 +250,21 @@ def render_html(
         f'<script type="application/json" id="pkg-data">{_script_json(data)}</script>\n'
         f'<script type="text/javascript">\n{_asset("graph.js")}</script>\n'
     )
+    nodes = _vis_nodes(drawn, placed(), doc_index, degree)
+    fills.insert(0, (to_json.render(value=stand_ins), to_json.render(value=nodes)))
     page = _fill(page, fills, script)
     if _ANY_EXTERNAL_TAG_RE.search(page):
         raise RuntimeError(
             "pyvis produced a tag that loads from another host; update _strip_external"
         )
     return page
+
+
+class Elsewhere(Protocol):
+    """Starts ``function(task)`` in another process and returns a call that waits for its
+    result (:meth:`~.parallel.WorkerPool.submit`)."""
+
+    def __call__(self, function: Callable[[T], R], task: T, /) -> Callable[[], R]: ...
 
 
 #: An edge as render_html reads it: (head, tail, key, attributes).
@@ -403,16 +415,35 @@ def _layout(graph: _Graph) -> dict[Hashable, tuple[float, float]]:
     Nodes and links are fed to the layout in sorted order so that insertion order cannot
     change the result (see :func:`_force_layout`).
     """
+    return _layout_started(graph, None)()
+
+
+def _layout_started(
+    graph: _Graph, elsewhere: Elsewhere | None
+) -> Callable[[], dict[Hashable, tuple[float, float]]]:
+    """:func:`_layout` of ``graph``, started ``elsewhere`` (or computed when asked for): the
+    call returned gives the positions."""
     ordered = sorted(graph.nodes, key=str)
     index = {node: i for i, node in enumerate(ordered)}
     ends = ((index[u], index[v]) for u, v, _, _ in graph.edges if u != v)
     pairs = sorted({(a, b) if a <= b else (b, a) for a, b in ends})
-    raw = _force_layout(len(ordered), pairs)
+    task = (len(ordered), pairs)
+    raw_of = elsewhere(_force_layout_of, task) if elsewhere is not None else None
     scale = LAYOUT_UNIT * math.sqrt(max(len(ordered), 1))
-    return {
-        node: (round(float(x) * scale, 1), round(float(y) * scale, 1))
-        for node, (x, y) in zip(ordered, raw, strict=True)
-    }
+
+    def positions() -> dict[Hashable, tuple[float, float]]:
+        raw = raw_of() if raw_of is not None else _force_layout_of(task)
+        return {
+            node: (round(float(x) * scale, 1), round(float(y) * scale, 1))
+            for node, (x, y) in zip(ordered, raw, strict=True)
+        }
+
+    return positions
+
+
+def _force_layout_of(task: tuple[int, Sequence[tuple[int, int]]]) -> np.ndarray:
+    """:func:`_force_layout` of (nodes, links): one argument, for a worker process."""
+    return _force_layout(*task)
 
 
 def _force_layout(n: int, links: Sequence[tuple[int, ...]]) -> np.ndarray:

@@ -223,6 +223,31 @@ class WorkerPool:
             if self._busy():  # left before the end: nobody takes what they are doing
                 self.terminate()
 
+    def submit(self, function: Callable[[T], R], task: T) -> Callable[[], R]:
+        """Start ``function(task)`` in an idle worker now, and return a call that waits for
+        its result (the error it raised is raised there): for work that runs beside this
+        process's own. Not while a :meth:`map` or another submitted task is running."""
+        if not self._workers:
+            raise RuntimeError("the worker pool is closed")
+        if self._busy():
+            raise RuntimeError("another map of this worker pool is still running")
+        self._send(function, [task], [(0, 1)], {None: deque([0])}, 1)
+
+        def result() -> R:
+            done: dict[int, tuple[list[R], BaseException | None]] = {}
+            try:
+                while 0 not in done:
+                    self._receive(done)
+            finally:
+                if self._busy():  # left before the end: nobody takes what it is doing
+                    self.terminate()
+            results, error = done.pop(0)
+            if error is not None:
+                raise error
+            return results[0]
+
+        return result
+
     def close(self) -> None:
         """End the workers when they are idle (what is busy is terminated), and join them."""
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -761,15 +761,35 @@ def test_negative_budget_is_refused() -> None:
 
 def test_layout_runs_on_drawn_nodes_only(monkeypatch: pytest.MonkeyPatch) -> None:
     sizes: list[int] = []
-    layout = html_view._layout
+    layout = html_view._force_layout
 
-    def spy(graph: html_view._Graph) -> dict[Any, tuple[float, float]]:
-        sizes.append(len(graph.nodes))
-        return layout(graph)
+    def spy(n: int, links: Sequence[tuple[int, ...]]) -> Any:
+        sizes.append(n)
+        return layout(n, links)
 
-    monkeypatch.setattr(html_view, "_layout", spy)
+    monkeypatch.setattr(html_view, "_force_layout", spy)
     render_html(budget_graph(), max_nodes=6)
     assert sizes == [6]
+
+
+def test_layout_elsewhere_gives_the_same_page() -> None:
+    started: list[tuple[int, int]] = []
+    waited: list[int] = []
+
+    def elsewhere(function: Callable[[Any], Any], task: Any, /) -> Callable[[], Any]:
+        n, links = task
+        started.append((n, len(links)))
+
+        def result() -> Any:
+            waited.append(n)
+            return function(task)
+
+        return result
+
+    graph = budget_graph()
+    page = render_html(graph, max_nodes=6, elsewhere=elsewhere)
+    assert page == render_html(graph, max_nodes=6)
+    assert started == [(6, 3)] and waited == [6]  # 6 drawn nodes, 3 linked pairs
 
 
 def test_index_text_is_escaped_json() -> None:

@@ -349,11 +349,34 @@ def test_a_result_that_does_not_pickle_is_an_error() -> None:
         list(pool.map(unpicklable, range(2)))
 
 
+def test_a_submitted_task_runs_while_this_process_goes_on() -> None:
+    with WorkerPool(2) as pool:
+        result = pool.submit(square_and_pid, 7)
+        assert pool._busy()  # sent at once, not when its result is asked for
+        with pytest.raises(RuntimeError, match="still running"):
+            pool.submit(square, 2)
+        square_of, pid = result()
+        assert (square_of, pid != os.getpid()) == (49, True)
+        assert pid in {process.pid for process in pool.processes}
+        assert list(pool.map(square, range(3))) == [0, 1, 4]  # the pool serves on
+
+
+def test_a_submitted_task_raises_its_error_where_its_result_is_asked_for() -> None:
+    with WorkerPool(1) as pool:
+        result = pool.submit(fail_on_three, 3)
+        with pytest.raises(InputError) as info:
+            result()
+        assert "in fail_on_three" in str(info.value.__cause__)  # the worker's traceback
+        assert pool.submit(fail_on_three, 4)() == 4
+
+
 def test_a_closed_pool_says_so() -> None:
     with WorkerPool(1) as pool:
         pass
     with pytest.raises(RuntimeError, match="closed"):
         list(pool.map(square, range(2)))
+    with pytest.raises(RuntimeError, match="closed"):
+        pool.submit(square, 2)
 
 
 # -- signals and ends ---------------------------------------------------------------------------
