@@ -515,6 +515,8 @@ def _build(
             written = _write_graph(
                 plan, keys, out, chosen, atomic, shards, workers, cached, load, held.pool, holders
             )
+            if held.pool is not None:  # one worker lays the page's network out
+                held.pool.shrink(1)
             view = written.view.graph_view()
             texts = written.view.documents()
             page = render_html(
@@ -524,7 +526,7 @@ def _build(
                 document_pages=written.pages,
                 max_nodes=max_nodes,
                 contexts=written.contexts,
-                # a worker lays the network out while this process makes the page's data
+                # while this process makes the page's data
                 elsewhere=held.pool.submit if held.pool is not None else None,
             )
             held.close()

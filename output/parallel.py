@@ -248,6 +248,25 @@ class WorkerPool:
 
         return result
 
+    def shrink(self, workers: int) -> None:
+        """End the workers past the first ``workers`` and join them, their memory given back,
+        while the others serve on (a build keeps one for the graph page's layout). Not
+        during a :meth:`map` or a submitted task."""
+        if workers < 1:
+            raise ValueError(f"a pool needs at least one worker, not {workers}")
+        if self._busy():
+            raise RuntimeError("another map of this worker pool is still running")
+        ending, self._workers = self._workers[workers:], self._workers[:workers]
+        self.workers = min(self.workers, workers)
+        for worker in ending:
+            with contextlib.suppress(OSError):  # ended already
+                worker.connection.send(None)
+            worker.connection.close()
+        left = _join([worker.process for worker in ending], GRACE)
+        for process in left:
+            process.kill()
+        _join(left, GRACE)
+
     def close(self) -> None:
         """End the workers when they are idle (what is busy is terminated), and join them."""
         try:

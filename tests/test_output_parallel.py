@@ -370,6 +370,20 @@ def test_a_submitted_task_raises_its_error_where_its_result_is_asked_for() -> No
         assert pool.submit(fail_on_three, 4)() == 4
 
 
+def test_a_pool_shrinks_to_its_first_workers_which_serve_on() -> None:
+    with WorkerPool(3) as pool:
+        first, *others = pool.processes
+        with pytest.raises(ValueError, match="at least one worker, not 0"):
+            pool.shrink(0)
+        pool.shrink(1)
+        assert pool.processes == [first] and pool.workers == 1
+        assert all(gone(process.pid) for process in others if process.pid is not None)
+        assert pool.submit(square_and_worker, 3)() == (9, 0)
+        assert list(pool.map(square, range(3))) == [0, 1, 4]
+        pool.shrink(2)  # no more than it has
+        assert pool.processes == [first]
+
+
 def test_a_closed_pool_says_so() -> None:
     with WorkerPool(1) as pool:
         pass
