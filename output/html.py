@@ -39,7 +39,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from importlib import resources
 from itertools import islice
@@ -884,7 +884,7 @@ def _strip_external(page: str) -> str:
     return page
 
 
-def _stand_in(items: Sequence[object], name: str) -> list[dict[str, str]]:
+def _stand_in(items: Sized, name: str) -> list[dict[str, str]]:
     """What pyvis's template gets in place of its ``nodes`` or ``edges``: one small dict
     (pyvis reads nodes as dicts), 1 to 101 times, so that its ``nodes|length > 100`` decides
     as it would on ``items``."""
