@@ -223,15 +223,16 @@ class GraphPlan:
         self.iri_of: dict[tuple[int, str], str] = {}
         #: Per document index: its members' merge records (member, surface form, rule, node).
         self._merges: dict[int, list[tuple[_Member, str, str, str]]] = {}
+        forms = _Forms()
         for cluster in _clusters(_members(self.documents)):
             first = cluster[0].entity
             place = first.attributes.get("place")
             node = str(self.minter.entity(first.type, qualified(first.type, first.label, place)))
-            aliases = tuple(sorted(_surface_forms(cluster) - {first.label}))
+            aliases = tuple(sorted(_surface_forms(cluster, forms) - {first.label}))
             self.nodes.append(PlanNode(node, first.type, first.label, aliases))
             for member in cluster:
                 self.iri_of[(member.document, member.entity.id)] = node
-            for member, form, rule in _merges(cluster):
+            for member, form, rule in _merges(cluster, forms):
                 self._merges.setdefault(member.document, []).append((member, form, rule, node))
         #: The graph node of each entity IRI.
         self.node_of = {node.iri: node for node in self.nodes}
@@ -433,14 +434,36 @@ def _members(documents: list[Extraction]) -> list[_Member]:
             seen.add(ent.id)
             if not normalize_label(ent.label):
                 raise ValueError(f"{ext.document}: entity {ent.id!r} has an empty label")
-            first = min((m.start for m in ent.mentions if m.start >= 0), default=sys.maxsize)
+            mentions = ent.mentions
+            if len(mentions) == 1:  # a summary keeps only the earliest
+                first = mentions[0].start if mentions[0].start >= 0 else sys.maxsize
+            else:
+                first = min((m.start for m in mentions if m.start >= 0), default=sys.maxsize)
             members.append(_Member(index, ent, (ext.document, first, position)))
     return members
 
 
 def _clusters(members: list[_Member]) -> list[list[_Member]]:
-    """Members grouped by type and shared normalised surface form, each group in order."""
-    parent = list(range(len(members)))
+    """Members grouped by type and shared normalised surface form, each group in order.
+
+    Members of the same forms (type, label and aliases, place) have the same keys, and so
+    the same group: the groups are found over the distinct forms (a corpus repeats each
+    about 20 times), then the members put in them, the groups in the order of their first
+    member.
+    """
+    number_of: dict[tuple[EntityType, tuple[str, ...], str | None], int] = {}
+    numbers: list[int] = []  # each member's forms, by number
+    firsts: list[Entity] = []  # each forms' first entity
+    for member in members:
+        ent = member.entity
+        forms = (ent.type, (ent.label, *ent.aliases), ent.attributes.get("place"))
+        number = number_of.get(forms)
+        if number is None:
+            number = number_of[forms] = len(firsts)
+            firsts.append(ent)
+        numbers.append(number)
+
+    parent = list(range(len(firsts)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -449,24 +472,22 @@ def _clusters(members: list[_Member]) -> list[list[_Member]]:
         return i
 
     owner: dict[tuple[EntityType, str], int] = {}
-    # the same forms recur across documents: their keys are found once
-    keys_of: dict[tuple[EntityType, tuple[str, ...], str | None], list[str]] = {}
-    for i, member in enumerate(members):
-        ent = member.entity
-        forms = (ent.type, (ent.label, *ent.aliases), ent.attributes.get("place"))
-        keys = keys_of.get(forms)
-        if keys is None:
-            keys = keys_of[forms] = sorted(_keys(ent))
-        for key in keys:
+    for i, ent in enumerate(firsts):
+        for key in sorted(_keys(ent)):
             j = owner.setdefault((ent.type, key), i)
             root_i, root_j = find(i), find(j)
             if root_i != root_j:
                 parent[max(root_i, root_j)] = min(root_i, root_j)
 
+    roots = [find(i) for i in range(len(firsts))]
     groups: dict[int, list[_Member]] = {}
-    for i, member in enumerate(members):
-        groups.setdefault(find(i), []).append(member)
-    return [sorted(group, key=lambda m: m.order) for group in groups.values()]
+    for member, number in zip(members, numbers, strict=True):
+        groups.setdefault(roots[number], []).append(member)
+    return [sorted(group, key=_order) for group in groups.values()]
+
+
+def _order(member: _Member) -> tuple[str, int, int]:
+    return member.order
 
 
 def _keys(ent: Entity) -> set[str]:
@@ -474,7 +495,26 @@ def _keys(ent: Entity) -> set[str]:
     return entity_keys(ent.type, [ent.label, *ent.aliases], ent.attributes.get("place"))
 
 
-def _merges(cluster: list[_Member]) -> list[tuple[_Member, str, str]]:
+class _Forms:
+    """An entity's label and aliases normalised, found once for each distinct set of them
+    (a corpus repeats each about 20 times)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
+
+    def of(self, ent: Entity) -> tuple[frozenset[str], frozenset[str]]:
+        """The normalised forms of ``ent``, and those of its forms that normalise to
+        something."""
+        forms = (ent.label, *ent.aliases)
+        found = self._found.get(forms)
+        if found is None:
+            normal = {form: normalize_label(form) for form in forms}
+            kept = frozenset(form for form, key in normal.items() if key)
+            found = self._found[forms] = (frozenset(normal.values()), kept)
+        return found
+
+
+def _merges(cluster: list[_Member], forms: _Forms) -> list[tuple[_Member, str, str]]:
     """Every merge that made the cluster: (member, surface form, rule), in member order.
 
     Within a document, each alias was merged by the rule the extraction names; across
@@ -484,24 +524,22 @@ def _merges(cluster: list[_Member]) -> list[tuple[_Member, str, str]]:
     seen_forms: set[str] = set()
     for n, member in enumerate(cluster):
         ent = member.entity
-        forms = {normalize_label(f) for f in [ent.label, *ent.aliases]}
+        normal = forms.of(ent)[0]
         if n > 0:
-            rule = MERGE_SAME_FORM if forms & seen_forms else MERGE_RESOLUTION_KEY
+            rule = MERGE_SAME_FORM if not seen_forms.isdisjoint(normal) else MERGE_RESOLUTION_KEY
             out.append((member, ent.label, rule))
-        seen_forms |= forms
+        seen_forms |= normal
         if ent.merged:
             out.extend((member, form, rule) for form, rule in sorted(ent.merged.items()))
     return out
 
 
-def _surface_forms(cluster: list[_Member]) -> set[str]:
+def _surface_forms(cluster: list[_Member], forms: _Forms) -> set[str]:
     """All labels and aliases of a group that normalise to something."""
-    forms: set[str] = set()
+    found: set[str] = set()
     for member in cluster:
-        for form in [member.entity.label, *member.entity.aliases]:
-            if normalize_label(form):
-                forms.add(form)
-    return forms
+        found |= forms.of(member.entity)[1]
+    return found
 
 
 def _document_triples(node: str, ext: Extraction) -> list[Triple]:
