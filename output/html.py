@@ -78,6 +78,7 @@ __all__ = [
     "RELATION_NAMES_ZH",
     "TYPE_COLORS",
     "TYPE_NAMES_ZH",
+    "Elsewhere",
     "render_html",
 ]
 
