@@ -51,6 +51,7 @@ from policykg.extract.resolve import entity_keys, qualified
 from .iris import DEFAULT_BASE, IriMinter
 from .model import DocumentText, KnowledgeGraph, MentionSpan
 from .terms import Triple, iri, literal
+from .turtle import triples_of
 from .vocab import ENTITY_CLASSES, NIF, PKG, RELATION_PROPERTIES
 
 #: Language tag of labels, titles and quotes.
@@ -172,7 +173,7 @@ class DocumentPart:
     @cached_property
     def own(self) -> frozenset[Triple]:
         """The document's own statements (:attr:`statements`) as triples."""
-        return frozenset((s, p, o) for s, pairs in self.statements.items() for p, o in pairs)
+        return frozenset(triples_of(self.statements))
 
     @property
     def own_count(self) -> int:
@@ -291,7 +292,7 @@ class GraphPlan:
 
     def shared_triples(self) -> set[Triple]:
         """:meth:`shared_statements` as triples."""
-        return {(s, p, o) for s, pairs in self.shared_statements().items() for p, o in pairs}
+        return set(triples_of(self.shared_statements()))
 
     def document_part(self, index: int, extraction: Extraction | None = None) -> DocumentPart:
         """The statements and view of document ``index`` (of :attr:`documents`).

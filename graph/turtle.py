@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Set
 from functools import lru_cache
 
 from .terms import Triple, iri, ntriples_line
@@ -104,6 +104,11 @@ def by_subject(triples: Iterable[Triple]) -> dict[str, set[tuple[str, str]]]:
     for s, p, o in triples:
         grouped[s].add((p, o))
     return grouped
+
+
+def triples_of(statements: Statements) -> Iterator[Triple]:
+    """Statements grouped by subject (as :func:`by_subject` makes them) as triples again."""
+    return ((s, p, o) for s, pairs in statements.items() for p, o in pairs)
 
 
 def turtle(triples: Iterable[Triple]) -> str:

@@ -92,10 +92,10 @@ class ViewCollector:
         name = part.name
         mentioned = {"type": "mentionedIn", "evidence": "", "rule": "mention", "document": name}
         for entity in part.entities:
-            self._documents_of.setdefault(entity, set()).add(part.name)
+            self._documents_of.setdefault(entity, set()).add(name)
             self._edges[f"{entity} mentionedIn {part.iri}"] = (entity, part.iri, mentioned)
         for node, head, tail, rel_type, evidence, rule in part.assertions:
-            attrs = {"type": rel_type, "evidence": evidence, "rule": rule, "document": part.name}
+            attrs = {"type": rel_type, "evidence": evidence, "rule": rule, "document": name}
             self._edges[node] = (head, tail, attrs)
             if rel_type != "mentionedIn":
                 self._stated.add((head, tail, rel_type))

@@ -52,7 +52,12 @@ from policykg.graph import (
 from policykg.graph.build import GraphPlan
 from policykg.graph.query import RdfSyntax
 from policykg.graph.terms import Triple
-from policykg.graph.turtle import Statements, ntriples_statements, turtle_header, turtle_statements
+from policykg.graph.turtle import (
+    ntriples_statements,
+    triples_of,
+    turtle_header,
+    turtle_statements,
+)
 from policykg.graph.validate import ValidationReport, validate_graph
 from policykg.graph.view import ViewCollector
 
@@ -681,7 +686,7 @@ def _write_graph(
         streams["ttl"].write(turtle_header())
     in_memory = [fmt for fmt in formats if fmt not in STREAMED_FORMATS]
     kept: set[Triple] | None = set() if in_memory else None
-    shard_writer = ShardWriter(shards, _triples_of(shared), atomic) if shards is not None else None
+    shard_writer = ShardWriter(shards, triples_of(shared), atomic) if shards is not None else None
     options = PartOptions(
         turtle="ttl" in streams,
         ntriples="nt" in streams,
@@ -738,17 +743,12 @@ def _write_graph(
     atomic.sync_ahead(*atomic.pending())  # complete: synced while the rest is made
     graph = None
     if kept is not None:
-        kept.update(_triples_of(shared))
+        kept.update(triples_of(shared))
         graph = KnowledgeGraph.from_triples(kept)
         for name, text in render_exports(graph, in_memory).items():
             atomic.write(out / name, text)
     files = tuple(out / name for fmt in formats for name in EXPORT_FILES[fmt])
     return _Written(files, triples, view, graph, pages, contexts, used)
-
-
-def _triples_of(statements: Statements) -> Iterator[Triple]:
-    """Statements grouped by subject, as triples."""
-    return ((s, p, o) for s, pairs in statements.items() for p, o in pairs)
 
 
 def _prepare_store(writer: StoreWriter, written: _Written, atomic: AtomicFiles, base: str) -> None:

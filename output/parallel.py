@@ -256,26 +256,20 @@ class WorkerPool:
             raise ValueError(f"a pool needs at least one worker, not {workers}")
         if self._busy():
             raise RuntimeError("another map of this worker pool is still running")
-        ending, self._workers = self._workers[workers:], self._workers[:workers]
-        self.workers = min(self.workers, workers)
-        for worker in ending:
-            with contextlib.suppress(OSError):  # ended already
-                worker.connection.send(None)
-            worker.connection.close()
-        left = _join([worker.process for worker in ending], GRACE)
+        # the ending workers stay the pool's until they are gone: an interruption meanwhile
+        # (Ctrl-C) terminates them with the others
+        left = _end_idle(self._workers[workers:])
         for process in left:
             process.kill()
         _join(left, GRACE)
+        del self._workers[workers:]
+        self.workers = min(self.workers, workers)
 
     def close(self) -> None:
         """End the workers when they are idle (what is busy is terminated), and join them."""
         try:
             if not self._busy():
-                for worker in self._workers:
-                    with contextlib.suppress(OSError):  # ended already
-                        worker.connection.send(None)
-                    worker.connection.close()
-                _join(self.processes, GRACE)
+                _end_idle(self._workers)
         finally:
             self.terminate()
 
@@ -376,6 +370,16 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
+
+
+def _end_idle(workers: Sequence[_Worker]) -> list[BaseProcess]:
+    """Ask idle ``workers`` to end (their pipes closed) and join them within :data:`GRACE`
+    seconds; the processes still running."""
+    for worker in workers:
+        with contextlib.suppress(OSError):  # ended already
+            worker.connection.send(None)
+        worker.connection.close()
+    return _join([worker.process for worker in workers], GRACE)
 
 
 def _join(processes: Sequence[BaseProcess], timeout: float) -> list[BaseProcess]:

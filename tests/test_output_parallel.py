@@ -384,6 +384,22 @@ def test_a_pool_shrinks_to_its_first_workers_which_serve_on() -> None:
         assert pool.processes == [first]
 
 
+def test_a_shrink_interrupted_leaves_no_worker_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_join = parallel._join
+
+    def interrupted(processes: list[multiprocessing.process.BaseProcess], timeout: float) -> None:
+        monkeypatch.setattr(parallel, "_join", real_join)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), WorkerPool(3) as pool:
+        processes = pool.processes
+        monkeypatch.setattr(parallel, "_join", interrupted)
+        pool.shrink(1)
+    assert len(processes) == 3
+    assert all(gone(process.pid) for process in processes if process.pid is not None)
+    assert pool.processes == []
+
+
 def test_a_closed_pool_says_so() -> None:
     with WorkerPool(1) as pool:
         pass
